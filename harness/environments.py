@@ -1,0 +1,284 @@
+"""Build, probe and reuse one environment per websockets release.
+
+Theory of operation
+-------------------
+
+A release's environment is a virtualenv made by ``uv`` (the backend nox uses)
+under ``.nox/peers/``, holding only that websockets release (plus what an
+implementation needs, e.g. trio). The harness's peer code is not installed:
+agents import it through ``PYTHONPATH``, so editing it never forces a rebuild.
+
+Which Python? The newest interpreter on which the release *installs and
+completes a smoke exchange*. Metadata is not enough: 8.1 installs on 3.13 and
+breaks at run time. So candidates are tried newest first; the first that
+passes is used and recorded in a marker file inside the environment, which
+later runs reuse. Deterministic failures (resolution refused by
+``Requires-Python``, smoke test failed) are remembered in ``attempts.json`` so
+they are not retried every run; network failures are not remembered.
+
+Nox's sessions are fixed when the noxfile is imported, while the set of peers
+is only known at run time (it is resolved against PyPI), so the nox session
+calls this module rather than declaring one session per peer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .agents import Agent, AgentError
+
+#: Bump when the layout of environments changes, to rebuild them all.
+ENVIRONMENT_FORMAT = 1
+
+#: Interpreters to try, newest first.
+CANDIDATE_PYTHONS = ("3.13", "3.12", "3.11", "3.10", "3.9", "3.8")
+
+MARKER = "harness-peer.json"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One interpreter tried for one release, and what happened."""
+
+    python: str
+    result: str  # "passed", or why not
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A release's environment, or why there is none."""
+
+    version: str
+    status: str  # "available" or "unavailable"
+    python: str | None = None  # e.g. "3.9"
+    python_full: str | None = None  # e.g. "3.9.18"
+    executable: str | None = None
+    path: str | None = None
+    reason: str = ""
+    attempts: tuple[Attempt, ...] = ()
+    reused: bool = False
+    packages: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "status": self.status,
+            "python": self.python,
+            "python_full": self.python_full,
+            "reason": self.reason,
+            "reused": self.reused,
+            "packages": list(self.packages),
+            "attempts": [
+                {"python": a.python, "result": a.result, "cached": a.cached} for a in self.attempts
+            ],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Builder:
+    """Builds environments under ``root`` with uv."""
+
+    root: Path
+    project: Path
+    download_python: bool = False
+    rebuild: bool = False
+    log: Any = None  # callable(str) for progress messages
+    _attempts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._attempts = self._load_attempts()
+
+    # Attempt cache.
+
+    @property
+    def attempts_file(self) -> Path:
+        return self.root / "attempts.json"
+
+    def _load_attempts(self) -> dict[str, str]:
+        if self.rebuild or not self.attempts_file.exists():
+            return {}
+        try:
+            data = json.loads(self.attempts_file.read_text())
+        except ValueError:
+            return {}  # a corrupt cache is only a cache
+        if not isinstance(data, dict) or data.get("format") != ENVIRONMENT_FORMAT:
+            return {}
+        return {str(k): str(v) for k, v in data.get("failures", {}).items()}
+
+    def _remember(self, key: str, reason: str) -> None:
+        self._attempts[key] = reason
+        temporary = self.attempts_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(
+            json.dumps({"format": ENVIRONMENT_FORMAT, "failures": self._attempts}, indent=1, sort_keys=True)
+        )
+        temporary.replace(self.attempts_file)
+
+    # Building.
+
+    def path_for(self, version: str, python: str, packages: tuple[str, ...]) -> Path:
+        extra = "-" + "-".join(sorted(p.split("=")[0] for p in packages)) if packages else ""
+        return self.root / f"websockets-{version}{extra}-py{python}"
+
+    async def prepare(
+        self,
+        version: str,
+        pythons: tuple[str, ...] = CANDIDATE_PYTHONS,
+        packages: tuple[str, ...] = (),
+    ) -> Environment:
+        """Return a working environment for ``version``, trying ``pythons`` in order."""
+        started = time.monotonic()
+        attempts: list[Attempt] = []
+        for python in pythons:
+            key = f"{version}|{python}|{','.join(packages)}"
+            if key in self._attempts:
+                attempts.append(Attempt(python, self._attempts[key], cached=True))
+                continue
+            environment = await self._try(version, python, packages, attempts)
+            if environment is not None:
+                return _with(environment, attempts, started)
+        reason = "; ".join(f"py{a.python}: {a.result}" for a in attempts) or "no interpreter to try"
+        return Environment(
+            version, "unavailable", reason=reason, attempts=tuple(attempts),
+            packages=packages, seconds=time.monotonic() - started,
+        )
+
+    async def _try(
+        self, version: str, python: str, packages: tuple[str, ...], attempts: list[Attempt]
+    ) -> Environment | None:
+        key = f"{version}|{python}|{','.join(packages)}"
+        path = self.path_for(version, python, packages)
+        spec = {"format": ENVIRONMENT_FORMAT, "version": version, "python": python, "packages": list(packages)}
+        marker = path / MARKER
+        if not self.rebuild and marker.exists():
+            try:
+                recorded = json.loads(marker.read_text())
+            except ValueError:
+                recorded = {}
+            executable = _executable(path)
+            if recorded.get("spec") == spec and executable.exists():
+                attempts.append(Attempt(python, "passed", cached=True))
+                return Environment(
+                    version, "available", python, recorded.get("python_full"), str(executable),
+                    str(path), packages=packages, reused=True,
+                )
+        interpreter = await self._find_python(python)
+        if interpreter is None:
+            attempts.append(Attempt(python, "no interpreter"))
+            return None
+        self._say(f"building websockets {version} on Python {python}")
+        if path.exists():
+            shutil.rmtree(path)
+        code, output = await _run(
+            "uv", "venv", "--quiet", "--no-project", "--python", interpreter, str(path), cwd=self.project
+        )
+        if code != 0:
+            attempts.append(Attempt(python, "venv failed: " + _last_line(output)))
+            return None
+        executable = _executable(path)
+        code, output = await _run(
+            "uv", "pip", "install", "--quiet", "--python", str(executable),
+            f"websockets=={version}", *packages, cwd=self.project,
+        )
+        if code != 0:
+            reason = "install failed: " + _install_reason(output)
+            attempts.append(Attempt(python, reason))
+            if "No solution found" in output or "not found in the package registry" in output:
+                self._remember(key, reason)
+            shutil.rmtree(path, ignore_errors=True)
+            return None
+        smoke, python_full = await self._smoke(executable)
+        if smoke != "passed":
+            attempts.append(Attempt(python, "smoke failed: " + smoke))
+            self._remember(key, "smoke failed: " + smoke)
+            shutil.rmtree(path, ignore_errors=True)
+            return None
+        attempts.append(Attempt(python, "passed"))
+        marker.write_text(json.dumps({"spec": spec, "python_full": python_full}, indent=1))
+        return Environment(
+            version, "available", python, python_full, str(executable), str(path), packages=packages
+        )
+
+    async def _find_python(self, python: str) -> str | None:
+        arguments = ["uv", "python", "find", python]
+        if self.download_python:
+            await _run("uv", "python", "install", python, cwd=self.project)
+        else:
+            arguments.append("--no-python-downloads")
+        code, output = await _run(*arguments, cwd=self.project)
+        if code != 0:
+            return None
+        found = output.strip().splitlines()[-1].strip()
+        return found or None
+
+    async def _smoke(self, executable: Path) -> tuple[str, str | None]:
+        agent = Agent(str(executable), role="smoke", peer=str(executable), project=self.project)
+        try:
+            await agent.start()
+            hello = await agent.request("hello", timeout=30)
+            if not hello.get("websockets"):
+                return "import failed: " + str(hello.get("import_error")), hello.get("python")
+            smoke = await agent.request("smoke", timeout=30, implementation="default")
+            if not smoke.get("passed"):
+                return str(smoke.get("detail")), hello.get("python")
+            return "passed", hello.get("python")
+        except AgentError as exc:
+            return str(exc).splitlines()[0], None
+        finally:
+            await agent.stop()
+
+    def _say(self, message: str) -> None:
+        if self.log is not None:
+            self.log(message)
+
+
+def _with(environment: Environment, attempts: list[Attempt], started: float) -> Environment:
+    return Environment(
+        environment.version, environment.status, environment.python, environment.python_full,
+        environment.executable, environment.path, environment.reason, tuple(attempts),
+        environment.reused, environment.packages, time.monotonic() - started,
+    )
+
+
+def _executable(path: Path) -> Path:
+    return path / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+async def _run(*arguments: str, cwd: Path) -> tuple[int, str]:
+    """Run a command without a shell; return its exit code and combined output."""
+    environment = dict(os.environ)
+    environment.pop("VIRTUAL_ENV", None)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *arguments, cwd=str(cwd), env=environment,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+    except FileNotFoundError as exc:
+        return 127, str(exc)
+    output, _ = await process.communicate()
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+def _last_line(output: str) -> str:
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def _install_reason(output: str) -> str:
+    """The most telling line of uv's error output."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    for line in lines:
+        if "because" in line or "not found" in line or "No solution" in line:
+            return line.lstrip("╰─▶ ").strip()
+    return lines[-1] if lines else "no output"

@@ -1,0 +1,156 @@
+"""Peers and the cells of the matrix: who runs against whom, in which scenario.
+
+A *peer* is (websockets version, implementation, Python). A *cell* is one
+scenario variant between one client peer and one server peer (or the fault
+server); a cell's status says whether it can run at all, so that cells of
+unavailable or unsupported peers are reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from .environments import Environment
+
+#: Implementations the harness drives; see :mod:`harness.peer.drivers`.
+IMPLEMENTATIONS = ("default", "legacy", "asyncio")
+
+AVAILABLE = "available"
+UNSUPPORTED = "unsupported"
+UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One side's software: websockets version, implementation, Python."""
+
+    version: str
+    implementation: str
+    python: str | None
+    executable: str | None
+    status: str = AVAILABLE
+    reason: str = ""
+    resolves_to: str | None = None
+    python_full: str | None = None
+
+    @property
+    def id(self) -> str:
+        if self.implementation == "fault":
+            return "fault"
+        if self.python is None:
+            return f"{self.version}/{self.implementation}"
+        return f"{self.version}/{self.implementation}/py{self.python}"
+
+    @property
+    def short(self) -> str:
+        """Display name without the Python, e.g. ``14.2/asyncio``."""
+        if self.implementation == "fault":
+            return "fault"
+        return f"{self.version}/{self.implementation}"
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "implementation": self.implementation,
+            "python": self.python,
+            "python_full": self.python_full,
+            "status": self.status,
+            "reason": self.reason,
+            "resolves_to": self.resolves_to,
+        }
+
+
+def fault_peer() -> Peer:
+    """The fault server: the harness's own plain-socket server, on this Python."""
+    python = "{}.{}".format(*sys.version_info[:2])
+    return Peer("fault", "fault", python, sys.executable, python_full=platform.python_version())
+
+
+def parse_implementations(text: str) -> tuple[str, ...]:
+    """``default``, ``all``, or a comma-separated list of implementations."""
+    from .exit_codes import UsageError
+
+    if text == "all":
+        return IMPLEMENTATIONS
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in IMPLEMENTATIONS]
+    if unknown or not names:
+        raise UsageError(
+            f"unknown implementation {', '.join(unknown) or text!r} (choose from: all, {', '.join(IMPLEMENTATIONS)})"
+        )
+    return names
+
+
+def peers_for(
+    environment: Environment, inventory: dict[str, Any] | None, implementations: tuple[str, ...]
+) -> list[Peer]:
+    """The peers of one release: one per requested implementation."""
+    peers = []
+    for implementation in implementations:
+        if environment.status != AVAILABLE or inventory is None:
+            peers.append(
+                Peer(environment.version, implementation, None, None, UNAVAILABLE, environment.reason)
+            )
+            continue
+        entry = inventory.get(implementation, {"available": False, "reason": "unknown implementation"})
+        status = AVAILABLE if entry.get("available") else UNSUPPORTED
+        peers.append(
+            Peer(
+                environment.version, implementation, environment.python, environment.executable,
+                status, entry.get("reason", ""), entry.get("resolves_to"), environment.python_full,
+            )
+        )
+    return peers
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One scenario variant between one client peer and one server peer."""
+
+    scenario: str
+    variant: str
+    client: Peer
+    server: Peer
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.scenario, self.variant, self.client.id, self.server.id)
+
+    @property
+    def status(self) -> str:
+        """``run``, or why the cell cannot run: ``unavailable`` before ``unsupported``."""
+        for peer in (self.client, self.server):
+            if peer.status == UNAVAILABLE:
+                return UNAVAILABLE
+        for peer in (self.client, self.server):
+            if peer.status == UNSUPPORTED:
+                return UNSUPPORTED
+        return "run"
+
+    @property
+    def reason(self) -> str:
+        reasons = []
+        for role, peer in (("client", self.client), ("server", self.server)):
+            if peer.status != AVAILABLE:
+                reasons.append(f"{role} {peer.id}: {peer.reason}")
+        return "; ".join(reasons)
+
+
+def plan(
+    scenarios: dict[str, ModuleType], clients: list[Peer], servers: list[Peer], fault: Peer
+) -> list[Cell]:
+    """Every cell: each scenario variant × client peer × server peer."""
+    cells = []
+    for scenario_id, module in scenarios.items():
+        declaration = module.SCENARIO
+        server_axis = [fault] if declaration.servers == "fault" else servers
+        for variant in declaration.variants:
+            for client in clients:
+                for server in server_axis:
+                    cells.append(Cell(scenario_id, variant.name, client, server))
+    return cells

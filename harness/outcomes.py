@@ -1,0 +1,248 @@
+"""From raw records to comparable outcomes, and from outcomes to cells.
+
+Theory of operation
+-------------------
+
+A raw record holds what one side observed, with timings, ports and object
+addresses that differ on every run. An *outcome* is both sides' records with
+those made stable:
+
+* durations become coarse buckets (``<0.5s``, ``0.5-2s``, ``2-8s``, ``>8s``)
+  chosen far from the delays scenarios use (0.1 s, 0.3 s, 1 s timeouts, 10 s
+  library defaults), except for ``sleep``/``pause`` steps, whose length the
+  scenario chose;
+* the case's port, ``host:port`` pairs, memory addresses and install paths in
+  any recorded text are replaced by placeholders;
+* wall-clock fields (``elapsed``, ``started_at``, ``at``) are dropped.
+
+Two runs that behave the same give the same outcome, and so the same key.
+A *cell* keeps the distribution of outcome keys over its repetitions; a cell
+with more than one outcome *varies*. Harness errors are counted apart, with
+their reasons: they are never an outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from .matrix import Cell
+
+#: Keys whose values are wall-clock measurements.
+TIMING_KEYS = frozenset({"elapsed", "started_at", "at", "pid", "seconds"})
+
+#: Steps whose duration the scenario chose, not the library.
+CHOSEN_DURATION_STEPS = frozenset({"sleep", "pause"})
+
+DURATION_BUCKETS = ((0.5, "<0.5s"), (2.0, "0.5-2s"), (8.0, "2-8s"))
+
+MEASURED = "measured"
+ERROR = "error"
+UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One repetition of one cell, as the runner saw it."""
+
+    status: str  # measured, error, unsupported
+    client: dict[str, Any] | None = None
+    server: dict[str, Any] | None = None
+    error: str | None = None
+    port: int | None = None
+    seconds: float = 0.0
+
+
+def duration_bucket(seconds: float) -> str:
+    for limit, name in DURATION_BUCKETS:
+        if seconds < limit:
+            return name
+    return ">8s"
+
+
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{4,}\b")
+_HOST_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]|::1)(['\"]?,\s*|:)\d{2,5}\b")
+_SITE_PACKAGES = re.compile(r"[^\s'\"()]*site-packages/")
+
+
+def normalize_text(text: str, ports: tuple[int, ...] = ()) -> str:
+    text = _ADDRESS.sub("0x<address>", text)
+    text = _HOST_PORT.sub(lambda m: f"{m.group(1)}{m.group(2)}<port>", text)
+    for port in ports:
+        if port:
+            text = re.sub(rf"(?<![\d.]){port}(?!\d)", "<port>", text)
+    return _SITE_PACKAGES.sub("<site-packages>/", text)
+
+
+def normalize(value: Any, ports: tuple[int, ...] = (), incidental: frozenset[str] = frozenset()) -> Any:
+    """Recursively normalize a record (or any part of one), leaving out
+    timing fields and the ``incidental`` fields a scenario names."""
+    if isinstance(value, str):
+        return normalize_text(value, ports)
+    if isinstance(value, list):
+        return [normalize(item, ports, incidental) for item in value]
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in TIMING_KEYS or key in incidental:
+                continue
+            result[key] = normalize(item, ports, incidental)
+        if "step" in value and "elapsed" in value and value["step"] not in CHOSEN_DURATION_STEPS:
+            result["duration"] = duration_bucket(float(value["elapsed"]))
+        return result
+    return value
+
+
+def normalize_side(
+    record: dict[str, Any] | None, ports: tuple[int, ...], incidental: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    record = {key: item for key, item in record.items() if key not in ("role", "accessor_warnings") or item}
+    return normalize(record, ports, incidental)
+
+
+def outcome_of(
+    module: ModuleType, cell: Cell, result: CaseResult
+) -> dict[str, Any]:
+    variant = module.SCENARIO.variant(cell.variant)
+    ports = (result.port,) if result.port else ()
+    incidental = frozenset(module.SCENARIO.incidental)
+    return {
+        "scenario": cell.scenario,
+        "variant": {"name": variant.name, "params": dict(variant.params)},
+        "client": normalize_side(result.client, ports, incidental),
+        "server": normalize_side(result.server, ports, incidental),
+    }
+
+
+def outcome_key(outcome: dict[str, Any]) -> str:
+    """A short, stable fingerprint of an outcome."""
+    canonical = json.dumps(outcome, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def label_of(module: ModuleType, outcome: dict[str, Any]) -> str:
+    labeller = getattr(module, "label", None)
+    if labeller is None:
+        return generic_label(outcome)
+    try:
+        return str(labeller(outcome))
+    except Exception as exc:  # a scenario's label bug must not lose the run
+        return f"<label failed: {type(exc).__name__}>"
+
+
+def grade_of(module: ModuleType, outcome: dict[str, Any]) -> dict[str, str] | None:
+    grader = getattr(module, "grade", None)
+    if grader is None:
+        return None
+    try:
+        grade, reason = grader(outcome)
+    except Exception as exc:
+        return {"grade": "error", "reason": f"grade() raised {type(exc).__name__}: {exc}"}
+    return {"grade": str(grade), "reason": str(reason)}
+
+
+def generic_label(outcome: dict[str, Any]) -> str:
+    """``step:result`` for each client step, for scenarios without a label()."""
+    parts = []
+    for step in (outcome.get("client") or {}).get("steps", []):
+        result = step["result"]
+        if result["kind"] == "exception":
+            parts.append(f"{step['step']}:{result['exception']['class'].rsplit('.', 1)[-1]}")
+        else:
+            parts.append(f"{step['step']}:{result['kind']}")
+    return " ".join(parts) or "no steps"
+
+
+@dataclass
+class CellSummary:
+    """The aggregate of a cell's repetitions, as stored in results."""
+
+    cell: Cell
+    status: str
+    runs: int = 0
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def varies(self) -> bool:
+        return len(self.outcomes) > 1
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "scenario": self.cell.scenario,
+            "variant": self.cell.variant,
+            "client": self.cell.client.id,
+            "server": self.cell.server.id,
+            "status": self.status,
+            "reason": self.reason,
+            "runs": self.runs,
+            "varies": self.varies,
+            "outcomes": self.outcomes,
+            "errors": self.errors,
+        }
+
+
+def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
+    """Fold a cell's repetitions into a distribution of outcomes."""
+    if cell.status != "run":
+        return CellSummary(cell, cell.status, reason=cell.reason)
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[dict[str, Any], CaseResult]] = {}
+    durations: dict[str, list[float]] = {}
+    errors: Counter[str] = Counter()
+    error_examples: dict[str, CaseResult] = {}
+    unsupported: Counter[str] = Counter()
+    for result in results:
+        if result.status == ERROR:
+            reason = (result.error or "unknown error").strip().splitlines()[0][:300]
+            errors[reason] += 1
+            error_examples.setdefault(reason, result)
+            continue
+        if result.status == UNSUPPORTED:
+            unsupported[result.error or "unsupported"] += 1
+            continue
+        outcome = outcome_of(module, cell, result)
+        key = outcome_key(outcome)
+        counts[key] += 1
+        first.setdefault(key, (outcome, result))
+        durations.setdefault(key, []).append(result.seconds)
+    outcomes = []
+    for key, count in counts.most_common():
+        outcome, example = first[key]
+        seconds = sorted(durations[key])
+        outcomes.append(
+            {
+                "key": key,
+                "count": count,
+                "label": label_of(module, outcome),
+                "grade": grade_of(module, outcome),
+                "outcome": outcome,
+                "example": {"client": example.client, "server": example.server, "port": example.port},
+                "seconds": {"min": seconds[0], "median": seconds[len(seconds) // 2], "max": seconds[-1]},
+            }
+        )
+    error_list = [
+        {
+            "reason": reason,
+            "count": count,
+            "detail": (error_examples[reason].error or "")[:4000],
+            "partial": {"client": error_examples[reason].client, "server": error_examples[reason].server},
+        }
+        for reason, count in errors.most_common()
+    ]
+    if errors:
+        status = ERROR
+    elif unsupported and not counts:
+        status = UNSUPPORTED
+    else:
+        status = MEASURED
+    reason = "; ".join(unsupported) if status == UNSUPPORTED else ""
+    return CellSummary(cell, status, len(results), outcomes, error_list, reason)

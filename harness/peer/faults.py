@@ -1,0 +1,112 @@
+"""Fault servers: servers that are not websockets at all.
+
+They stand in the server axis beside real peers, for scenarios about what a
+client does when the other end is not a ready WebSocket server. Written with
+plain asyncio streams, they need no websockets install.
+
+Modes:
+
+``refused``
+    nothing listens on the port (a port is bound, then released).
+``accept-close``
+    accept the TCP connection, then close it at once, without reading.
+``read-close``
+    read the HTTP request, then close without answering.
+``http-503``
+    read the request, answer ``HTTP/1.1 503 Service Unavailable``, close.
+``silent``
+    accept, read the request, never answer; close when the case ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any, Optional, Set
+
+from .recording import Recorder, describe_exception
+
+MODES = ("refused", "accept-close", "read-close", "http-503", "silent")
+
+#: The response of the ``http-503`` mode.
+SERVICE_UNAVAILABLE = (
+    b"HTTP/1.1 503 Service Unavailable\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 20\r\n"
+    b"Connection: close\r\n"
+    b"\r\n"
+    b"Service Unavailable\n"
+)
+
+#: How long a fault server waits for the end of a request.
+REQUEST_TIMEOUT = 5.0
+
+
+def unused_port() -> int:
+    """A loopback port on which, right after this returns, nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FaultServer:
+    """One fault server for one case, recording what it did as events."""
+
+    def __init__(self, mode: str, recorder: Recorder) -> None:
+        if mode not in MODES:
+            raise ValueError("unknown fault mode {!r}".format(mode))
+        self.mode = mode
+        self.recorder = recorder
+        self.server: Optional[asyncio.AbstractServer] = None
+        self.writers: Set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def start(self) -> int:
+        if self.mode == "refused":
+            self.port = unused_port()
+            self.recorder.event("nothing-listening")
+            return self.port
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.recorder.event("accepted")
+        self.writers.add(writer)
+        try:
+            if self.mode == "accept-close":
+                writer.close()
+                self.recorder.event("closed")
+                return
+            try:
+                request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), REQUEST_TIMEOUT)
+            except Exception as exc:
+                self.recorder.event("request-incomplete", exception=describe_exception(exc))
+                writer.close()
+                return
+            first_line = request.split(b"\r\n", 1)[0].decode("latin-1")
+            self.recorder.event("request", first_line=first_line, length=len(request))
+            if self.mode == "read-close":
+                writer.close()
+                self.recorder.event("closed")
+            elif self.mode == "http-503":
+                writer.write(SERVICE_UNAVAILABLE)
+                await writer.drain()
+                writer.close()
+                self.recorder.event("responded", status=503)
+            elif self.mode == "silent":
+                self.recorder.event("holding")
+        except Exception as exc:  # the client went away: an observation
+            self.recorder.event("connection-error", exception=describe_exception(exc))
+
+    async def stop(self) -> None:
+        for writer in list(self.writers):
+            if not writer.is_closing():
+                writer.close()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+def describe() -> Any:
+    return {"implementation": "fault", "modes": list(MODES)}

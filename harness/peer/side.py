@@ -1,0 +1,161 @@
+"""The object a scenario script talks to: one side of one connection.
+
+Every method is one recorded *step* and returns a :class:`Step`. Steps never
+raise what the library raised: the exception is recorded, and the scenario
+decides what to do next (``if step.raised: return``). Only harness failures
+propagate.
+
+Scenarios are written once against this API and run unchanged on every
+implementation; the driver maps each step to that implementation's calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from .drivers.base import Driver, Unsupported
+from .recording import (
+    Recorder,
+    describe_exception,
+    qualified_name,
+    result_exception,
+    result_guard,
+    result_unsupported,
+    result_value,
+)
+
+#: Default time limit on one step. A step that takes longer is recorded as
+#: ``guard-timeout`` (the library hung), not as a harness error.
+STEP_GUARD = 5.0
+
+
+class Step:
+    """What a scenario sees of a step it just ran."""
+
+    def __init__(self, record: Dict[str, Any], value: Any = None) -> None:
+        self.record = record
+        self.value = value
+
+    @property
+    def kind(self) -> str:
+        return self.record["result"]["kind"]
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "value"
+
+    @property
+    def raised(self) -> bool:
+        """True when the step did not return normally (exception, guard, unsupported)."""
+        return not self.ok
+
+    @property
+    def exception(self) -> Optional[str]:
+        """Qualified class name of the exception the step raised, if any."""
+        if self.kind == "exception":
+            return self.record["result"]["exception"]["class"]
+        return None
+
+
+class Side:
+    """One side of a case: the client script's or the server handler's view."""
+
+    def __init__(self, role: str, driver: Driver, recorder: Recorder, port: int = 0) -> None:
+        self.role = role
+        self.driver = driver
+        self.recorder = recorder
+        self.port = port
+        self.connection: Any = None
+
+    # Connection steps.
+
+    async def connect(self, open_timeout: Optional[float] = None, path: str = "/scenario") -> Step:
+        """Open a connection to the case's server.
+
+        ``open_timeout`` is passed to the library where the version has it;
+        otherwise a harness guard of the same length stands in, and the step
+        records ``guarded_by: harness``.
+        """
+        uri = "ws://127.0.0.1:{}{}".format(self.port, path)
+        _, library_timeout = self.driver.connect_options(open_timeout)
+        arguments: Dict[str, Any] = {"path": path}
+        guard = STEP_GUARD
+        if open_timeout is not None:
+            arguments["open_timeout"] = open_timeout
+            arguments["timeout_by"] = "library" if library_timeout else "harness"
+            # The library gets a margin to report its own timeout first.
+            guard = open_timeout + 1.0 if library_timeout else open_timeout
+
+        async def operation() -> Any:
+            return await self.driver.connect(uri, open_timeout)
+
+        step = await self._step("connect", arguments, operation, guard=guard, describe=False)
+        if step.ok:
+            self.connection = step.value
+            step.record["state_after"] = self.driver.snapshot(self.connection)
+        return step
+
+    async def send(self, message: Any) -> Step:
+        return await self._step("send", {"message": _short(message)}, lambda: self.driver.send(self.connection, message))
+
+    async def recv(self) -> Step:
+        return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
+
+    async def close(self, code: Optional[int] = 1000, reason: str = "") -> Step:
+        return await self._step(
+            "close", {"code": code, "reason": reason}, lambda: self.driver.close(self.connection, code, reason)
+        )
+
+    # Timing steps.
+
+    async def sleep(self, seconds: float) -> Step:
+        return await self._step("sleep", {"seconds": seconds}, lambda: self.driver.sleep(seconds), guard=None)
+
+    async def pause(self) -> Step:
+        """Yield to the event loop once (``asyncio.sleep(0)``)."""
+        return await self._step("pause", {}, self.driver.pause, guard=None)
+
+    # Recording.
+
+    async def _step(
+        self,
+        name: str,
+        arguments: Dict[str, Any],
+        operation: Callable[[], Awaitable[Any]],
+        guard: Optional[float] = STEP_GUARD,
+        describe: bool = True,
+    ) -> Step:
+        record = self.recorder.begin(name, arguments, self.driver.snapshot(self.connection))
+        value = None
+        with self.driver.guard(guard) as timer:
+            try:
+                value = await operation()
+            except Unsupported as exc:
+                result = result_unsupported(str(exc))
+            except BaseException as exc:
+                if timer.fired and self.driver.is_cancellation(exc):
+                    result = result_guard(guard or 0.0)
+                elif isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                else:
+                    result = result_exception(exc)
+                    if self.driver.is_cancellation(exc):
+                        # Somebody else cancelled us (e.g. the server shutting
+                        # down a handler): record it, then let it propagate.
+                        self.recorder.finish(record, result, self.driver.snapshot(self.connection))
+                        raise
+            else:
+                result = result_value(value) if describe else {"kind": "value", "value": {"type": qualified_name(type(value))}}
+        self.recorder.finish(record, result, self.driver.snapshot(self.connection))
+        return Step(record, value)
+
+
+def _short(message: Any) -> Any:
+    if isinstance(message, (bytes, bytearray)):
+        return {"bytes": bytes(message[:64]).hex(), "length": len(message)}
+    if isinstance(message, str) and len(message) > 200:
+        return {"text": message[:64], "length": len(message)}
+    return message
+
+
+__all__ = ["Side", "Step", "STEP_GUARD", "describe_exception"]

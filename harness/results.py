@@ -1,0 +1,82 @@
+"""``reports/results.json``: the schema, and writing and reading it safely.
+
+The schema is documented in ``reports/results.schema.md``; bump
+:data:`SCHEMA_VERSION` on any incompatible change.
+
+Writes are atomic: the document is written to a temporary file in the same
+directory, flushed to disk, then renamed over the target, so a reader (or a
+crash) never sees half a file and the last good results survive a failed run.
+An incomplete run (interrupted, or stopped by a harness failure) is written
+beside it as ``results.incomplete.json`` and never replaces a complete one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .exit_codes import BadInputError
+
+SCHEMA = "websockets-conformance/results"
+SCHEMA_VERSION = 1
+
+
+def incomplete_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".incomplete" + path.suffix)
+
+
+def write_atomically(path: Path, document: Any) -> None:
+    """Write JSON to ``path`` so that it is either the old or the new file, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, indent=1, ensure_ascii=False, sort_keys=False)
+            stream.write("\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save(path: Path, document: dict[str, Any]) -> Path:
+    """Save results: complete runs to ``path``, incomplete ones beside it."""
+    target = path if document["run"]["complete"] else incomplete_path(path)
+    write_atomically(target, document)
+    if document["run"]["complete"]:
+        stale = incomplete_path(path)
+        if stale.exists():
+            stale.unlink()
+    return target
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: no such results file (run `nox -s matrix` first)") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise BadInputError(f"{path}: corrupt results file (invalid JSON at line {getattr(exc, 'lineno', '?')})") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise BadInputError(f"{path}: not a results file (schema is not {SCHEMA!r})")
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise BadInputError(
+            f"{path}: results schema version {document.get('schema_version')!r}, this harness reads {SCHEMA_VERSION}"
+        )
+    for key in ("run", "peers", "scenarios", "cells"):
+        if key not in document:
+            raise BadInputError(f"{path}: corrupt results file (missing {key!r})")
+    return document

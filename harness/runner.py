@@ -1,0 +1,178 @@
+"""Run cells: schedule every repetition across pools of long-lived agents.
+
+Theory of operation
+-------------------
+
+Each repetition of each runnable cell is a *case*. ``jobs`` workers take
+cases from one queue; for a case a worker borrows a client agent of the
+client peer, then a server agent of the server peer (always in that order, so
+two workers can never wait on each other), and:
+
+1. asks the server agent to ``serve`` the scenario (it replies with a port);
+2. asks the client agent to run the ``client`` part against that port;
+3. asks the server agent to ``collect`` its record.
+
+Inside each agent the case runs alone in a fresh event loop; parallelism
+comes only from several agents. Cases are ordered repetition by repetition,
+so that every pair is in flight at once rather than one pair hammered.
+
+Any agent failure — no answer within the deadline, death, garbage — makes the
+case an ``error`` with the reason; the broken agent is killed and replaced,
+and the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from .agents import Agent, AgentError, AgentPool
+from .matrix import Cell, Peer
+from .outcomes import ERROR, MEASURED, UNSUPPORTED, CaseResult
+
+#: Seconds granted on top of a scenario's own timeout for the agent to reply.
+REPLY_MARGIN = 5.0
+
+#: Seconds for a server to start listening, and to stop and report.
+SERVE_TIMEOUT = 15.0
+COLLECT_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    repeat: int = 10
+    jobs: int = 8
+    agents_per_peer: int = 4
+
+
+Progress = Callable[[Cell, CaseResult], None]
+
+
+class Runner:
+    def __init__(
+        self, project: Path, scenarios: dict[str, ModuleType], settings: Settings,
+        progress: Progress | None = None,
+    ) -> None:
+        self.project = project
+        self.scenarios = scenarios
+        self.settings = settings
+        self.progress = progress
+        self.pools: dict[tuple[str, str], AgentPool] = {}
+        #: Results so far, by cell key; complete once :meth:`run` returns.
+        self.results: dict[tuple[str, str, str, str], list[CaseResult]] = {}
+
+    def pool(self, peer: Peer, role: str) -> AgentPool:
+        key = (peer.id, role)
+        if key not in self.pools:
+            assert peer.executable is not None
+            self.pools[key] = AgentPool(
+                peer.executable, role, peer.id, self.project, self.settings.agents_per_peer
+            )
+        return self.pools[key]
+
+    async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], list[CaseResult]]:
+        runnable = [cell for cell in cells if cell.status == "run"]
+        results = self.results = {cell.key: [] for cell in runnable}
+        queue: asyncio.Queue[Cell] = asyncio.Queue()
+        for _ in range(self.settings.repeat):
+            for cell in runnable:
+                queue.put_nowait(cell)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    cell = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                result = await self.run_case(cell)
+                results[cell.key].append(result)
+                if self.progress is not None:
+                    self.progress(cell, result)
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(max(1, self.settings.jobs))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            await self.close()
+        return results
+
+    async def close(self) -> None:
+        await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
+
+    async def run_case(self, cell: Cell) -> CaseResult:
+        started = time.monotonic()
+        client_pool = self.pool(cell.client, "client")
+        server_pool = self.pool(cell.server, "server")
+        try:
+            client = await client_pool.acquire()
+        except AgentError as exc:
+            return CaseResult(ERROR, error=str(exc))
+        try:
+            try:
+                server = await server_pool.acquire()
+            except AgentError as exc:
+                return CaseResult(ERROR, error=str(exc))
+            try:
+                result = await self._exchange(cell, client, server)
+            finally:
+                await server_pool.release(server)
+        finally:
+            await client_pool.release(client)
+        return CaseResult(
+            result.status, result.client, result.server, result.error, result.port,
+            round(time.monotonic() - started, 6),
+        )
+
+    async def _exchange(self, cell: Cell, client: Agent, server: Agent) -> CaseResult:
+        module = self.scenarios[cell.scenario]
+        timeout = module.SCENARIO.timeout
+        common = {"scenario": cell.scenario, "variant": cell.variant}
+        try:
+            served = await server.request(
+                "serve", timeout=SERVE_TIMEOUT, implementation=cell.server.implementation, **common
+            )
+        except AgentError as exc:
+            return CaseResult(ERROR, error=f"server: {exc}")
+        if "unsupported" in served:
+            return CaseResult(UNSUPPORTED, error=f"server: {served['unsupported']}")
+        if not served.get("ok"):
+            return CaseResult(ERROR, error=f"server: {served.get('error')}")
+        port = served["port"]
+        client_error = server_error = None
+        client_record = server_record = None
+        try:
+            ran = await client.request(
+                "client", timeout=timeout + REPLY_MARGIN, implementation=cell.client.implementation,
+                port=port, timeout_seconds=timeout, **common,
+            )
+            client_record = ran.get("record")
+            if "unsupported" in ran:
+                client_error = f"unsupported: {ran['unsupported']}"
+            elif not ran.get("ok"):
+                client_error = f"client: {ran.get('error')}"
+            elif client_record and client_record.get("harness_error"):
+                client_error = f"client: {client_record['harness_error']}"
+        except AgentError as exc:
+            client_error = f"client: {exc}"
+        try:
+            collected = await server.request("collect", timeout=COLLECT_TIMEOUT)
+            server_record = collected.get("record")
+            if not collected.get("ok"):
+                server_error = f"server: {collected.get('error')}"
+            elif server_record and server_record.get("harness_error"):
+                server_error = f"server: {server_record['harness_error']}"
+        except AgentError as exc:
+            server_error = f"server: {exc}"
+        if client_error and client_error.startswith("unsupported: "):
+            return CaseResult(UNSUPPORTED, error=client_error[len("unsupported: "):], port=port)
+        if client_error or server_error:
+            error = "; ".join(e for e in (client_error, server_error) if e)
+            return CaseResult(ERROR, client_record, server_record, error, port)
+        return CaseResult(MEASURED, client_record, server_record, None, port)

@@ -1,0 +1,82 @@
+"""handshake-non-ready: what does connect() raise when the server is not ready?
+
+The client connects to fault servers that are not WebSocket servers: nothing
+listening, a server that accepts then closes at once, one that reads the
+request then closes, one that answers HTTP 503, and one that never answers
+(client open timeout 1 s where the version has one, else a harness guard).
+"""
+
+from harness.peer.scenario import FAULT_SERVERS, Scenario, Variant
+
+OPEN_TIMEOUT = 1.0
+
+SCENARIO = Scenario(
+    id="handshake-non-ready",
+    question="Which exception does connect() raise against a server that is not ready, and after how long?",
+    servers=FAULT_SERVERS,
+    variants=(
+        Variant("refused", {"fault": "refused"}, "nothing listens on the port"),
+        Variant("accept-close", {"fault": "accept-close"}, "TCP accepted, then closed at once"),
+        Variant("read-close", {"fault": "read-close"}, "request read, then closed"),
+        Variant("http-503", {"fault": "http-503"}, "answers HTTP/1.1 503"),
+        Variant("silent", {"fault": "silent"}, "accepts, never answers"),
+    ),
+    expectation=(
+        "A handshake that fails raises an InvalidHandshake subclass "
+        "(InvalidMessage for a closed or garbled response, InvalidStatus(Code) "
+        "for 503); refused raises OSError; silent raises TimeoutError."
+    ),
+    links=(
+        "https://github.com/python-websockets/websockets/issues/1547",
+        "https://websockets.readthedocs.io/en/stable/reference/exceptions.html",
+    ),
+)
+
+
+async def client(side, variant):
+    await side.connect(open_timeout=OPEN_TIMEOUT)
+
+
+def connect_result(outcome):
+    steps = outcome["client"]["steps"]
+    return steps[0]["result"] if steps else None
+
+
+def label(outcome):
+    result = connect_result(outcome)
+    if result is None:
+        return "no connect"
+    if result["kind"] == "value":
+        return "connected"
+    if result["kind"] != "exception":
+        return result["kind"]
+    exception = result["exception"]
+    name = exception["class"].rsplit(".", 1)[-1]
+    cause = exception.get("cause")
+    if cause:
+        name += " ← " + cause["class"].rsplit(".", 1)[-1]
+    return name
+
+
+EXPECTED_BASES = {
+    "refused": ("builtins.OSError",),
+    "accept-close": ("websockets.exceptions.InvalidHandshake",),
+    "read-close": ("websockets.exceptions.InvalidHandshake",),
+    "http-503": ("websockets.exceptions.InvalidHandshake",),
+    "silent": ("builtins.TimeoutError", "asyncio.exceptions.TimeoutError", "concurrent.futures._base.TimeoutError"),
+}
+
+
+def grade(outcome):
+    result = connect_result(outcome)
+    fault = outcome["variant"]["params"]["fault"]
+    if result is None or result["kind"] == "value":
+        return "failed", "connect() did not fail"
+    if result["kind"] == "guard-timeout":
+        return "non-strict", "connect() had no timeout of its own; the harness guard stopped it"
+    if result["kind"] != "exception":
+        return "failed", result["kind"]
+    mro = result["exception"]["mro"]
+    if any(base in mro for base in EXPECTED_BASES[fault]):
+        return "ok", result["exception"]["class"]
+    return "non-strict", "{} is not one of {}".format(result["exception"]["class"], ", ".join(EXPECTED_BASES[fault]))

@@ -1,0 +1,74 @@
+"""send-after-remote-close: when does send() notice the server closed?
+
+The server closes right after the handshake. The client sends five messages
+back to back without yielding (right after connect, after one event-loop
+yield, or after a short delay), then calls recv(). The record shows which
+send raised first and the connection state before each send.
+"""
+
+from harness.peer.scenario import Scenario, Variant
+
+SENDS = 5
+
+SCENARIO = Scenario(
+    id="send-after-remote-close",
+    question="After the server closed, which send() raises first, and what does state say meanwhile?",
+    variants=(
+        Variant("right-after-connect", {"wait": "none"}, "send at once after connect returns"),
+        Variant("after-one-yield", {"wait": "yield"}, "yield to the event loop once, then send"),
+        Variant("after-delay", {"wait": "delay", "seconds": 0.1}, "sleep 0.1 s, then send"),
+    ),
+    expectation=(
+        "Informational: RFC 6455 lets a library discard sends after it received a "
+        "close frame; users expect send() to raise ConnectionClosed once the "
+        "library knows the connection is closing."
+    ),
+    links=(
+        "https://github.com/python-websockets/websockets/issues/1537",
+        "https://websockets.readthedocs.io/en/stable/project/changelog.html#id11",
+    ),
+)
+
+
+async def server(side, variant):
+    await side.close(1000, "")
+
+
+async def client(side, variant):
+    if (await side.connect()).raised:
+        return
+    if variant["wait"] == "yield":
+        await side.pause()
+    elif variant["wait"] == "delay":
+        await side.sleep(variant["seconds"])
+    for number in range(SENDS):
+        await side.send("message {}".format(number))
+    await side.recv()
+
+
+def sends(outcome):
+    return [step for step in outcome["client"]["steps"] if step["step"] == "send"]
+
+
+def first_failing_send(outcome):
+    for number, step in enumerate(sends(outcome)):
+        if step["result"]["kind"] != "value":
+            return number, step
+    return None, None
+
+
+def label(outcome):
+    steps = outcome["client"]["steps"]
+    if not steps or steps[0]["result"]["kind"] != "value":
+        return "connect failed"
+    number, step = first_failing_send(outcome)
+    if step is None:
+        return "all {} sends ok".format(len(sends(outcome)))
+    result = step["result"]
+    name = result["exception"]["class"].rsplit(".", 1)[-1] if result["kind"] == "exception" else result["kind"]
+    state = (step.get("state_before") or {}).get("state", "?")
+    return "send #{} raised {} (state before: {})".format(number, name, state)
+
+
+def grade(outcome):
+    return "informational", label(outcome)

@@ -1,0 +1,107 @@
+"""send-then-close: are messages sent right before a close delivered?
+
+The server sends three messages and closes at once. The client reads either
+right away or only after the closing handshake has completed. RFC 6455 §1.4
+and the library docs say messages received before the close frame are
+delivered by ``recv()`` before it raises ``ConnectionClosed``.
+"""
+
+from harness.peer.scenario import Scenario, Variant
+
+MESSAGES = ("message 0", "message 1", "message 2")
+
+#: Client waits this long before reading in the ``after-close`` variants,
+#: long enough for the closing handshake to complete on loopback.
+WAIT_BEFORE_READING = 0.3
+
+SCENARIO = Scenario(
+    id="send-then-close",
+    question="Does the client receive every message the server sent just before closing?",
+    variants=tuple(
+        Variant(
+            "{}-{}".format(close_name, read),
+            {"code": code, "reason": reason, "read": read},
+            "server closes with {}{}; client reads {}".format(
+                code, ' "{}"'.format(reason) if reason else "", read.replace("-", " ")
+            ),
+        )
+        for close_name, code, reason in (("close-1000", 1000, ""), ("close-4001", 4001, "bye"))
+        for read in ("right-away", "after-close")
+    ),
+    expectation=(
+        "recv() returns the 3 messages in order, then raises ConnectionClosedOK "
+        "carrying the server's close code and reason."
+    ),
+    # When the close frame arrives relative to each recv() is a race that
+    # does not change what is delivered; the evidence keeps the states.
+    incidental=("state_before", "state_after"),
+    links=(
+        "https://github.com/python-websockets/websockets/issues/1538",
+        "https://websockets.readthedocs.io/en/stable/project/changelog.html",
+    ),
+)
+
+
+async def server(side, variant):
+    for message in MESSAGES:
+        await side.send(message)
+    await side.close(variant["code"], variant["reason"])
+
+
+async def client(side, variant):
+    if (await side.connect()).raised:
+        return
+    if variant["read"] == "after-close":
+        await side.sleep(WAIT_BEFORE_READING)
+    # Three messages, then the close; a few more tries expose a library that
+    # keeps returning after the close.
+    for _ in range(len(MESSAGES) + 2):
+        if (await side.recv()).raised:
+            break
+
+
+def received(outcome):
+    """Messages the client's recv() calls returned, in order."""
+    return [
+        step["result"]["value"]
+        for step in outcome["client"]["steps"]
+        if step["step"] == "recv" and step["result"]["kind"] == "value"
+    ]
+
+
+def final_recv(outcome):
+    for step in reversed(outcome["client"]["steps"]):
+        if step["step"] == "recv":
+            return step["result"]
+    return None
+
+
+def label(outcome):
+    result = final_recv(outcome)
+    messages = received(outcome)
+    if result is None:
+        connect = outcome["client"]["steps"][0]["result"] if outcome["client"]["steps"] else None
+        return "connect failed" if connect and connect["kind"] != "value" else "no recv"
+    ending = result["kind"]
+    if ending == "exception":
+        exception = result["exception"]
+        ending = exception["class"].rsplit(".", 1)[-1]
+        close = exception.get("attributes", {}).get("rcvd", {}).get("value")
+        if isinstance(close, dict) and "code" in close:
+            ending += " {}".format(close["code"])
+    return "{}/3 msgs, {}".format(len(messages), ending)
+
+
+def grade(outcome):
+    messages = received(outcome)
+    result = final_recv(outcome)
+    if messages != list(MESSAGES):
+        return "failed", "received {} of 3 messages".format(len(messages))
+    if result is None or result["kind"] != "exception":
+        return "failed", "recv() did not raise after the close"
+    mro = result["exception"]["mro"]
+    if not any(name.endswith(".ConnectionClosed") for name in mro):
+        return "failed", "recv() raised {}, not ConnectionClosed".format(result["exception"]["class"])
+    if not any(name.endswith(".ConnectionClosedOK") for name in mro):
+        return "non-strict", "all messages, but {}".format(result["exception"]["class"])
+    return "ok", "all messages, then ConnectionClosedOK"
