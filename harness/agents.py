@@ -105,7 +105,13 @@ class Agent:
         try:
             self.process.stdin.write(line.encode())
             await self.process.stdin.drain()
-            raw = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        except (ConnectionError, OSError):
+            raw = b""  # the agent is gone: report how it died, below
+        else:
+            raw = None
+        try:
+            if raw is None:
+                raw = await asyncio.wait_for(self.process.stdout.readline(), timeout)
         except asyncio.TimeoutError:
             self.kill()
             raise AgentError(f"{self.peer} {self.role} agent did not answer {op!r} within {timeout:g} s") from None

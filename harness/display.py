@@ -32,7 +32,7 @@ output = Console(highlight=False, width=200 if not sys.stdout.isatty() else None
 
 
 def say(message: str) -> None:
-    messages.print(message, markup=False)
+    messages.print(message, markup=False, soft_wrap=True)
 
 
 class RunProgress:

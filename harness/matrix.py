@@ -81,7 +81,7 @@ def parse_implementations(text: str) -> tuple[str, ...]:
     unknown = [name for name in names if name not in IMPLEMENTATIONS]
     if unknown or not names:
         raise UsageError(
-            f"unknown implementation {', '.join(unknown) or text!r} (choose from: all, {', '.join(IMPLEMENTATIONS)})"
+            f"unknown implementation {', '.join(unknown) or repr(text)} (choose from: all, {', '.join(IMPLEMENTATIONS)})"
         )
     return names
 

@@ -74,7 +74,8 @@ def normalize_text(text: str, ports: tuple[int, ...] = ()) -> str:
     text = _ADDRESS.sub("0x<address>", text)
     text = _HOST_PORT.sub(lambda m: f"{m.group(1)}{m.group(2)}<port>", text)
     for port in ports:
-        if port:
+        # Bare numbers only for real (ephemeral-range) ports: "message 1" stays.
+        if port >= 1024:
             text = re.sub(rf"(?<![\d.]){port}(?!\d)", "<port>", text)
     return _SITE_PACKAGES.sub("<site-packages>/", text)
 

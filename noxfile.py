@@ -1,0 +1,71 @@
+"""Sessions: matrix, bench, tests, lint.
+
+Peer environments are not nox sessions: which peers exist is decided at run
+time (versions resolved against PyPI), after nox has fixed its sessions. The
+``matrix`` session runs the orchestrator, which builds them with uv — the
+backend these sessions use — under ``.nox/peers/``. See harness/environments.py.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DEPENDENCIES = PYPROJECT["project"]["dependencies"]
+
+
+def install_orchestrator(session: nox.Session, *groups: str) -> None:
+    """The orchestrator's dependencies, plus dependency groups from pyproject."""
+    packages = list(DEPENDENCIES)
+    for group in groups:
+        packages += nox.project.dependency_groups(PYPROJECT, group)
+    session.install(*packages)
+
+
+def run_harness(session: nox.Session, *arguments: str) -> None:
+    """Run ``python -m harness`` and exit with its own exit code.
+
+    nox reports any failure as exit 1; the harness's exit codes are a
+    documented contract (see README), so they are passed through as they are.
+    """
+    try:
+        session.run("python", "-m", "harness", *arguments)
+    except nox.command.CommandFailed as failure:
+        if failure.return_code is None:
+            raise
+        session.log(f"harness exited with code {failure.return_code}")
+        raise SystemExit(failure.return_code) from None
+
+
+@nox.session
+def matrix(session: nox.Session) -> None:
+    """Run the matrix: ``nox -s matrix -- --versions 12.0,15.0.1 --repeat 30``."""
+    install_orchestrator(session)
+    run_harness(session, "matrix", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark: cases per second and harness overhead per case, on a fixed subset."""
+    install_orchestrator(session)
+    run_harness(session, "bench", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The project's own tests: unit tests, and end-to-end tests on real peers."""
+    install_orchestrator(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff and mypy."""
+    install_orchestrator(session, "lint", "test")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", "harness", "tests", "scenarios", "noxfile.py")
+    session.run("mypy")

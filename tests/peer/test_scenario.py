@@ -1,0 +1,62 @@
+import types
+
+import pytest
+
+from harness.peer import scenario
+from harness.peer.scenario import Scenario, ScenarioError, Variant
+
+
+def module(**attributes):
+    result = types.ModuleType("scenarios.example")
+    result.__dict__.update(attributes)
+    return result
+
+
+async def script(side, variant):
+    pass
+
+
+def test_every_scenario_file_loads_and_validates(project):
+    ids = scenario.discover(str(project))
+    assert {"send-then-close", "send-after-remote-close", "handshake-non-ready"} <= set(ids)
+    for scenario_id in ids:
+        assert scenario.load(scenario_id).SCENARIO.id == scenario_id
+
+
+def test_unknown_scenario_is_a_scenario_error():
+    with pytest.raises(ScenarioError, match="unknown scenario 'no-such-thing'"):
+        scenario.load("no-such-thing")
+
+
+def test_invalid_id_is_rejected():
+    with pytest.raises(ScenarioError, match="invalid scenario id"):
+        scenario.load("../etc")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({}, "does not define SCENARIO"),
+        ({"SCENARIO": Scenario("x", "?", ())}, "at least one variant"),
+        ({"SCENARIO": Scenario("x", "?", (Variant("a"),))}, "does not define client"),
+        ({"SCENARIO": Scenario("x", "?", (Variant("a"),)), "client": script}, "does not define server"),
+        (
+            {"SCENARIO": Scenario("x", "?", (Variant("a"), Variant("a"))), "client": script, "server": script},
+            "duplicate variant",
+        ),
+        (
+            {"SCENARIO": Scenario("x", "?", (Variant("a"),), servers="fault"), "client": script},
+            "needs a 'fault' parameter",
+        ),
+    ],
+)
+def test_validate_rejects_malformed_scenarios(attributes, message):
+    with pytest.raises(ScenarioError, match=message):
+        scenario.validate(module(**attributes))
+
+
+def test_describe_is_json_ready():
+    declaration = Scenario("x", "why?", (Variant("a", {"code": 1000}, "desc"),), links=("https://example",))
+    described = scenario.describe(declaration)
+    assert described["variants"] == [{"name": "a", "params": {"code": 1000}, "description": "desc"}]
+    assert described["links"] == ["https://example"]

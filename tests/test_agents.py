@@ -1,0 +1,117 @@
+import asyncio
+import os
+import sys
+
+import pytest
+
+from harness.agents import LIVE_AGENTS, Agent, AgentError, AgentPool, kill_all
+
+
+def fake_python(tmp_path, body):
+    """An "interpreter" that ignores its arguments and runs ``body`` (sh)."""
+    path = tmp_path / "python"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.asyncio
+async def test_hello_and_fault_server_round_trip(project):
+    agent = Agent(sys.executable, "server", "fault", project)
+    await agent.start()
+    try:
+        hello = await agent.request("hello", timeout=20)
+        assert hello["ok"] and hello["python"]
+        served = await agent.request("serve", timeout=20, scenario="handshake-non-ready",
+                                     variant="http-503", implementation="fault")
+        assert served["ok"] and served["port"] > 0
+        reader, writer = await asyncio.open_connection("127.0.0.1", served["port"])
+        writer.write(b"GET / HTTP/1.1\r\n\r\n")
+        assert (await reader.readline()).startswith(b"HTTP/1.1 503")
+        writer.close()
+        collected = await agent.request("collect", timeout=20)
+        names = [event["name"] for event in collected["record"]["events"]]
+        assert names[:3] == ["listening", "accepted", "request"]
+    finally:
+        await agent.stop()
+    assert agent.process.returncode is not None
+
+
+@pytest.mark.asyncio
+async def test_errors_inside_the_agent_are_replies_not_crashes(project):
+    agent = Agent(sys.executable, "client", "fault", project)
+    await agent.start()
+    try:
+        reply = await agent.request("dance", timeout=20)
+        assert not reply["ok"] and "unknown op 'dance'" in reply["error"]
+        reply = await agent.request("serve", timeout=20, scenario="nope", variant="x", implementation="fault")
+        assert not reply["ok"] and "unknown scenario 'nope'" in reply["error"]
+        assert (await agent.request("hello", timeout=20))["ok"]  # still usable
+    finally:
+        await agent.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_silent_agent_times_out_and_is_killed(tmp_path, project):
+    agent = Agent(fake_python(tmp_path, "sleep 60"), "client", "fake", project)
+    await agent.start()
+    pid = agent.process.pid
+    with pytest.raises(AgentError, match="did not answer 'hello' within 0.5 s"):
+        await agent.request("hello", timeout=0.5)
+    assert agent.broken
+    await agent.process.wait()
+    assert not alive(pid)
+    assert agent not in LIVE_AGENTS
+
+
+@pytest.mark.asyncio
+async def test_a_dying_agent_reports_its_last_words(tmp_path, project):
+    agent = Agent(fake_python(tmp_path, "echo 'ImportError: no module named harness' >&2; exit 3"),
+                  "server", "fake", project)
+    await agent.start()
+    with pytest.raises(AgentError, match="exited: ImportError: no module named harness"):
+        await agent.request("hello", timeout=10)
+
+
+@pytest.mark.asyncio
+async def test_a_missing_interpreter_is_an_agent_error(tmp_path, project):
+    agent = Agent(str(tmp_path / "nope"), "server", "fake", project)
+    with pytest.raises(AgentError, match="cannot start agent"):
+        await agent.start()
+
+
+@pytest.mark.asyncio
+async def test_kill_all_leaves_no_orphans(tmp_path, project):
+    agents = [Agent(fake_python(tmp_path, "sleep 60"), "client", "fake", project) for _ in range(3)]
+    for agent in agents:
+        await agent.start()
+    kill_all()
+    for agent in agents:
+        await asyncio.wait_for(agent.process.wait(), 5)
+    assert not LIVE_AGENTS
+
+
+@pytest.mark.asyncio
+async def test_pool_limits_and_reuses_agents(project):
+    pool = AgentPool(sys.executable, "server", "fault", project, maximum=1)
+    first = await pool.acquire()
+    waiting = asyncio.ensure_future(pool.acquire())
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # at most one agent
+    await pool.release(first)
+    assert await asyncio.wait_for(waiting, 5) is first  # reused, not restarted
+    first.kill()
+    await pool.release(first)  # a broken agent is dropped…
+    second = await pool.acquire()  # …and replaced by a new one
+    assert second is not first
+    await pool.release(second)
+    await pool.close()
+    assert pool.started == 2

@@ -1,0 +1,65 @@
+import json
+
+import pytest
+from packaging.version import Version
+
+from harness import versions
+from harness.exit_codes import UsageError
+
+RELEASES = versions.Releases(tuple(Version(v) for v in ("8.1", "10.4", "14.0", "14.1", "14.2", "15.0.1")), "pypi")
+
+
+@pytest.mark.parametrize(
+    ("selector", "version"),
+    [("8.1", "8.1"), ("newest", "15.0.1"), ("newest-14", "14.2"), ("99.0", "99.0")],
+)
+def test_resolve(selector, version):
+    assert versions.resolve(selector, RELEASES) == version
+
+
+def test_resolve_all_deduplicates_and_sorts():
+    assert versions.resolve_all(("newest", "15.0.1", "8.1", "newest-14"), RELEASES) == ("8.1", "14.2", "15.0.1")
+
+
+@pytest.mark.parametrize("text", ["abc", "14.x", "newest-x", ",", ""])
+def test_malformed_selectors_are_usage_errors(text):
+    with pytest.raises(UsageError):
+        versions.parse_selectors(text)
+
+
+def test_newest_of_a_missing_major_is_a_usage_error():
+    with pytest.raises(UsageError, match="no websockets 3.x release"):
+        versions.resolve("newest-3", RELEASES)
+
+
+def test_membership():
+    assert "14.2" in RELEASES
+    assert "14.3" not in RELEASES
+    assert "garbage" not in RELEASES
+
+
+def test_fetch_falls_back_to_the_cache_when_offline(tmp_path, monkeypatch):
+    cache = tmp_path / "releases.json"
+    cache.write_text(json.dumps({"versions": ["8.1", "14.2"]}))
+    monkeypatch.setattr(versions, "PYPI_JSON", "http://127.0.0.1:9/{package}")
+    releases = versions.fetch_releases(cache, timeout=2)
+    assert releases.source == "cache"
+    assert releases.newest() == "14.2"
+
+
+def test_fetch_without_network_or_cache_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(versions, "PYPI_JSON", "http://127.0.0.1:9/{package}")
+    with pytest.raises(UsageError, match="PyPI unreachable"):
+        versions.fetch_releases(tmp_path / "missing.json", timeout=2)
+
+
+def test_fetch_filters_yanked_and_pre_releases(tmp_path, monkeypatch):
+    document = {"releases": {
+        "14.2": [{"yanked": False}], "15.0rc1": [{"yanked": False}], "14.3": [{"yanked": True}], "1.0": [],
+    }}
+    source = tmp_path / "websockets.json"
+    source.write_text(json.dumps(document))
+    monkeypatch.setattr(versions, "PYPI_JSON", source.as_uri().replace("websockets", "{package}"))
+    releases = versions.fetch_releases(tmp_path / "cache.json")
+    assert [str(v) for v in releases.versions] == ["14.2"]
+    assert json.loads((tmp_path / "cache.json").read_text()) == {"versions": ["14.2"]}
