@@ -32,9 +32,17 @@ MAXIMUM_LINE = 64 * 1024 * 1024
 #: Environment variables removed before starting an agent: proxies would
 #: reroute loopback traffic in versions that honour them (15.0+).
 SCRUBBED_VARIABLES = (
-    "http_proxy", "https_proxy", "all_proxy", "no_proxy",
-    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
-    "PYTHONSTARTUP", "PYTHONHOME", "VIRTUAL_ENV",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "PYTHONSTARTUP",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
 )
 
 LIVE_AGENTS: set["Agent"] = set()
@@ -72,7 +80,9 @@ class Agent:
         environment["PYTHONIOENCODING"] = "utf-8"
         try:
             self.process = await asyncio.create_subprocess_exec(
-                self.executable, "-m", "harness.peer.agent",
+                self.executable,
+                "-m",
+                "harness.peer.agent",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -102,13 +112,12 @@ class Agent:
         assert self.process.stdin is not None and self.process.stdout is not None
         identifier = next(self._requests)
         line = json.dumps(dict(fields, op=op, id=identifier)) + "\n"
+        raw: bytes | None = None
         try:
             self.process.stdin.write(line.encode())
             await self.process.stdin.drain()
         except (ConnectionError, OSError):
             raw = b""  # the agent is gone: report how it died, below
-        else:
-            raw = None
         try:
             if raw is None:
                 raw = await asyncio.wait_for(self.process.stdout.readline(), timeout)
@@ -238,5 +247,9 @@ class AgentPool:
             self.condition.notify()
 
     async def close(self) -> None:
-        agents, self.idle = self.idle, []
+        """Stop the idle agents; the pool stays usable and starts new ones on demand."""
+        async with self.condition:
+            agents, self.idle = self.idle, []
+            self.count -= len(agents)
+            self.condition.notify(len(agents))
         await asyncio.gather(*(agent.stop() for agent in agents))

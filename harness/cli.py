@@ -91,17 +91,22 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clients", help="client versions (default: --versions)")
     parser.add_argument("--servers", help="server versions (default: --versions)")
     parser.add_argument(
-        "--impls", default="default",
+        "--impls",
+        default="default",
         help="implementations: default, all, or a list among default,legacy,asyncio (default: default)",
     )
     parser.add_argument("--scenarios", help="scenario ids, comma-separated (default: all)")
     parser.add_argument("--repeat", type=positive_integer, default=10, help="repetitions per cell (default: 10)")
     parser.add_argument(
-        "--jobs", type=positive_integer, default=max(4, 4 * (os.cpu_count() or 1)),
-        help="cases in flight at once (default: 4 per core)",
+        "--jobs",
+        type=positive_integer,
+        default=max(8, 8 * (os.cpu_count() or 1)),
+        help="cases in flight at once (default: 8 per core; most cases wait on sockets)",
     )
     parser.add_argument(
-        "--agents-per-peer", type=positive_integer, default=4,
+        "--agents-per-peer",
+        type=positive_integer,
+        default=4,
         help="most agent processes per (peer, role) (default: 4)",
     )
     parser.add_argument("--python", dest="pythons", help="Python per version, e.g. 8.1=3.9,14.2=3.12")
@@ -168,9 +173,7 @@ def resolve_versions(options: MatrixOptions) -> tuple[tuple[str, ...], tuple[str
 async def build_environments(
     options: MatrixOptions, wanted: tuple[str, ...], releases: versions.Releases
 ) -> dict[str, Environment]:
-    builder = Builder(
-        options.environments, PROJECT, options.download_python, options.rebuild, log=display.say
-    )
+    builder = Builder(options.environments, PROJECT, options.download_python, options.rebuild, log=display.say)
     limit = asyncio.Semaphore(BUILD_CONCURRENCY)
 
     async def one(version: str) -> Environment:
@@ -213,9 +216,7 @@ async def inventory(environment: Environment) -> dict[str, Any] | None:
 async def make_peers(
     options: MatrixOptions, environments: dict[str, Environment], clients: tuple[str, ...], servers: tuple[str, ...]
 ) -> tuple[list[matrix.Peer], list[matrix.Peer]]:
-    inventories = dict(
-        zip(environments, await asyncio.gather(*(inventory(e) for e in environments.values())))
-    )
+    inventories = dict(zip(environments, await asyncio.gather(*(inventory(e) for e in environments.values()))))
     peers: dict[str, list[matrix.Peer]] = {}
     for version, environment in environments.items():
         if environment.status == "available" and inventories[version] is None:
@@ -305,9 +306,7 @@ async def run_matrix(options: MatrixOptions) -> int:
     fault = matrix.fault_peer()
     cells = matrix.plan(scenarios, client_peers, server_peers, fault)
     runnable = sum(1 for cell in cells if cell.status == "run")
-    display.say(
-        f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight"
-    )
+    display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
     settings = Settings(options.repeat, options.jobs, options.agents_per_peer)
     interrupted = False
     with display.RunProgress(runnable * options.repeat) as progress:
@@ -318,13 +317,23 @@ async def run_matrix(options: MatrixOptions) -> int:
             interrupted = True
             case_results = runner.results
             kill_all()
-    summaries = [
-        outcomes.aggregate(scenarios[cell.scenario], cell, case_results.get(cell.key, [])) for cell in cells
-    ]
+        finally:
+            await runner.close()
+    summaries = [outcomes.aggregate(scenarios[cell.scenario], cell, case_results.get(cell.key, [])) for cell in cells]
     complete = not interrupted
     document = build_document(
-        options, started, time.monotonic() - clock, complete, interrupted, environments,
-        client_peers, server_peers, fault, scenarios, summaries, releases.source,
+        options,
+        started,
+        time.monotonic() - clock,
+        complete,
+        interrupted,
+        environments,
+        client_peers,
+        server_peers,
+        fault,
+        scenarios,
+        summaries,
+        releases.source,
     )
     path = results.save(options.output, document)
     if options.tables and not interrupted:

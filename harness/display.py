@@ -129,8 +129,8 @@ def print_tables(document: dict[str, Any]) -> None:
             output.print(table)
 
 
-def _lookup(cells: dict[tuple[str, str, str, str], Any], *key: str) -> Text:
-    cell = cells.get(key)  # type: ignore[call-overload]
+def _lookup(cells: dict[tuple[str, str, str, str], Any], scenario: str, variant: str, client: str, server: str) -> Text:
+    cell = cells.get((scenario, variant, client, server))
     return cell_text(cell) if cell else Text("—", style="dim")
 
 

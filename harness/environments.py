@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -78,9 +79,7 @@ class Environment:
             "reason": self.reason,
             "reused": self.reused,
             "packages": list(self.packages),
-            "attempts": [
-                {"python": a.python, "result": a.result, "cached": a.cached} for a in self.attempts
-            ],
+            "attempts": [{"python": a.python, "result": a.result, "cached": a.cached} for a in self.attempts],
             "seconds": round(self.seconds, 3),
         }
 
@@ -128,7 +127,8 @@ class Builder:
     # Building.
 
     def path_for(self, version: str, python: str, packages: tuple[str, ...]) -> Path:
-        extra = "-" + "-".join(sorted(p.split("=")[0] for p in packages)) if packages else ""
+        names = sorted(re.split(r"[<>=!~\[;\s]", package, maxsplit=1)[0] for package in packages)
+        extra = "-" + "-".join(names) if names else ""
         return self.root / f"websockets-{version}{extra}-py{python}"
 
     async def prepare(
@@ -150,8 +150,12 @@ class Builder:
                 return _with(environment, attempts, started)
         reason = "; ".join(f"py{a.python}: {a.result}" for a in attempts) or "no interpreter to try"
         return Environment(
-            version, "unavailable", reason=reason, attempts=tuple(attempts),
-            packages=packages, seconds=time.monotonic() - started,
+            version,
+            "unavailable",
+            reason=reason,
+            attempts=tuple(attempts),
+            packages=packages,
+            seconds=time.monotonic() - started,
         )
 
     async def _try(
@@ -170,8 +174,14 @@ class Builder:
             if recorded.get("spec") == spec and executable.exists():
                 attempts.append(Attempt(python, "passed", cached=True))
                 return Environment(
-                    version, "available", python, recorded.get("python_full"), str(executable),
-                    str(path), packages=packages, reused=True,
+                    version,
+                    "available",
+                    python,
+                    recorded.get("python_full"),
+                    str(executable),
+                    str(path),
+                    packages=packages,
+                    reused=True,
                 )
         interpreter = await self._find_python(python)
         if interpreter is None:
@@ -188,8 +198,15 @@ class Builder:
             return None
         executable = _executable(path)
         code, output = await _run(
-            "uv", "pip", "install", "--quiet", "--python", str(executable),
-            f"websockets=={version}", *packages, cwd=self.project,
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(executable),
+            f"websockets=={version}",
+            *packages,
+            cwd=self.project,
         )
         if code != 0:
             reason = "install failed: " + _install_reason(output)
@@ -206,9 +223,7 @@ class Builder:
             return None
         attempts.append(Attempt(python, "passed"))
         marker.write_text(json.dumps({"spec": spec, "python_full": python_full}, indent=1))
-        return Environment(
-            version, "available", python, python_full, str(executable), str(path), packages=packages
-        )
+        return Environment(version, "available", python, python_full, str(executable), str(path), packages=packages)
 
     async def _find_python(self, python: str) -> str | None:
         arguments = ["uv", "python", "find", python]
@@ -245,9 +260,17 @@ class Builder:
 
 def _with(environment: Environment, attempts: list[Attempt], started: float) -> Environment:
     return Environment(
-        environment.version, environment.status, environment.python, environment.python_full,
-        environment.executable, environment.path, environment.reason, tuple(attempts),
-        environment.reused, environment.packages, time.monotonic() - started,
+        environment.version,
+        environment.status,
+        environment.python,
+        environment.python_full,
+        environment.executable,
+        environment.path,
+        environment.reason,
+        tuple(attempts),
+        environment.reused,
+        environment.packages,
+        time.monotonic() - started,
     )
 
 
@@ -261,8 +284,11 @@ async def _run(*arguments: str, cwd: Path) -> tuple[int, str]:
     environment.pop("VIRTUAL_ENV", None)
     try:
         process = await asyncio.create_subprocess_exec(
-            *arguments, cwd=str(cwd), env=environment,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            *arguments,
+            cwd=str(cwd),
+            env=environment,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
     except FileNotFoundError as exc:
         return 127, str(exc)

@@ -80,9 +80,8 @@ def parse_implementations(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in IMPLEMENTATIONS]
     if unknown or not names:
-        raise UsageError(
-            f"unknown implementation {', '.join(unknown) or repr(text)} (choose from: all, {', '.join(IMPLEMENTATIONS)})"
-        )
+        choices = ", ".join(IMPLEMENTATIONS)
+        raise UsageError(f"unknown implementation {', '.join(unknown) or repr(text)} (choose from: all, {choices})")
     return names
 
 
@@ -93,16 +92,20 @@ def peers_for(
     peers = []
     for implementation in implementations:
         if environment.status != AVAILABLE or inventory is None:
-            peers.append(
-                Peer(environment.version, implementation, None, None, UNAVAILABLE, environment.reason)
-            )
+            peers.append(Peer(environment.version, implementation, None, None, UNAVAILABLE, environment.reason))
             continue
         entry = inventory.get(implementation, {"available": False, "reason": "unknown implementation"})
         status = AVAILABLE if entry.get("available") else UNSUPPORTED
         peers.append(
             Peer(
-                environment.version, implementation, environment.python, environment.executable,
-                status, entry.get("reason", ""), entry.get("resolves_to"), environment.python_full,
+                environment.version,
+                implementation,
+                environment.python,
+                environment.executable,
+                status,
+                entry.get("reason", ""),
+                entry.get("resolves_to"),
+                environment.python_full,
             )
         )
     return peers
@@ -141,9 +144,7 @@ class Cell:
         return "; ".join(reasons)
 
 
-def plan(
-    scenarios: dict[str, ModuleType], clients: list[Peer], servers: list[Peer], fault: Peer
-) -> list[Cell]:
+def plan(scenarios: dict[str, ModuleType], clients: list[Peer], servers: list[Peer], fault: Peer) -> list[Cell]:
     """Every cell: each scenario variant × client peer × server peer."""
     cells = []
     for scenario_id, module in scenarios.items():

@@ -108,9 +108,7 @@ def normalize_side(
     return normalize(record, ports, incidental)
 
 
-def outcome_of(
-    module: ModuleType, cell: Cell, result: CaseResult
-) -> dict[str, Any]:
+def outcome_of(module: ModuleType, cell: Cell, result: CaseResult) -> dict[str, Any]:
     variant = module.SCENARIO.variant(cell.variant)
     ports = (result.port,) if result.port else ()
     incidental = frozenset(module.SCENARIO.incidental)

@@ -69,7 +69,9 @@ def load(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise BadInputError(f"{path}: corrupt results file (invalid JSON at line {getattr(exc, 'lineno', '?')})") from None
+        raise BadInputError(
+            f"{path}: corrupt results file (invalid JSON at line {getattr(exc, 'lineno', '?')})"
+        ) from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise BadInputError(f"{path}: not a results file (schema is not {SCHEMA!r})")
     if document.get("schema_version") != SCHEMA_VERSION:

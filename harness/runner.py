@@ -54,7 +54,10 @@ Progress = Callable[[Cell, CaseResult], None]
 
 class Runner:
     def __init__(
-        self, project: Path, scenarios: dict[str, ModuleType], settings: Settings,
+        self,
+        project: Path,
+        scenarios: dict[str, ModuleType],
+        settings: Settings,
         progress: Progress | None = None,
     ) -> None:
         self.project = project
@@ -69,9 +72,10 @@ class Runner:
         key = (peer.id, role)
         if key not in self.pools:
             assert peer.executable is not None
-            self.pools[key] = AgentPool(
-                peer.executable, role, peer.id, self.project, self.settings.agents_per_peer
-            )
+            # The fault server is the harness's own, cheap, and stands in for
+            # every client's server: let it scale with the cases in flight.
+            maximum = self.settings.jobs if peer.implementation == "fault" else self.settings.agents_per_peer
+            self.pools[key] = AgentPool(peer.executable, role, peer.id, self.project, maximum)
         return self.pools[key]
 
     async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], list[CaseResult]]:
@@ -100,10 +104,16 @@ class Runner:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            await self.close()
         return results
 
+    async def __aenter__(self) -> Runner:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
+        """Stop every agent; call once the runner is no longer needed."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
 
     async def run_case(self, cell: Cell) -> CaseResult:
@@ -126,7 +136,11 @@ class Runner:
         finally:
             await client_pool.release(client)
         return CaseResult(
-            result.status, result.client, result.server, result.error, result.port,
+            result.status,
+            result.client,
+            result.server,
+            result.error,
+            result.port,
             round(time.monotonic() - started, 6),
         )
 
@@ -149,8 +163,12 @@ class Runner:
         client_record = server_record = None
         try:
             ran = await client.request(
-                "client", timeout=timeout + REPLY_MARGIN, implementation=cell.client.implementation,
-                port=port, timeout_seconds=timeout, **common,
+                "client",
+                timeout=timeout + REPLY_MARGIN,
+                implementation=cell.client.implementation,
+                port=port,
+                timeout_seconds=timeout,
+                **common,
             )
             client_record = ran.get("record")
             if "unsupported" in ran:
@@ -171,7 +189,7 @@ class Runner:
         except AgentError as exc:
             server_error = f"server: {exc}"
         if client_error and client_error.startswith("unsupported: "):
-            return CaseResult(UNSUPPORTED, error=client_error[len("unsupported: "):], port=port)
+            return CaseResult(UNSUPPORTED, error=client_error[len("unsupported: ") :], port=port)
         if client_error or server_error:
             error = "; ".join(e for e in (client_error, server_error) if e)
             return CaseResult(ERROR, client_record, server_record, error, port)

@@ -42,7 +42,7 @@ async def client(side, variant):
     elif variant["wait"] == "delay":
         await side.sleep(variant["seconds"])
     for number in range(SENDS):
-        await side.send("message {}".format(number))
+        await side.send(f"message {number}")
     await side.recv()
 
 
@@ -63,11 +63,11 @@ def label(outcome):
         return "connect failed"
     number, step = first_failing_send(outcome)
     if step is None:
-        return "all {} sends ok".format(len(sends(outcome)))
+        return f"all {len(sends(outcome))} sends ok"
     result = step["result"]
     name = result["exception"]["class"].rsplit(".", 1)[-1] if result["kind"] == "exception" else result["kind"]
     state = (step.get("state_before") or {}).get("state", "?")
-    return "send #{} raised {} (state before: {})".format(number, name, state)
+    return f"send #{number} raised {name} (state before: {state})"
 
 
 def grade(outcome):

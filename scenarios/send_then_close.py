@@ -19,10 +19,10 @@ SCENARIO = Scenario(
     question="Does the client receive every message the server sent just before closing?",
     variants=tuple(
         Variant(
-            "{}-{}".format(close_name, read),
+            f"{close_name}-{read}",
             {"code": code, "reason": reason, "read": read},
             "server closes with {}{}; client reads {}".format(
-                code, ' "{}"'.format(reason) if reason else "", read.replace("-", " ")
+                code, f' "{reason}"' if reason else "", read.replace("-", " ")
             ),
         )
         for close_name, code, reason in (("close-1000", 1000, ""), ("close-4001", 4001, "bye"))
@@ -89,14 +89,14 @@ def label(outcome):
         close = exception.get("attributes", {}).get("rcvd", {}).get("value")
         if isinstance(close, dict) and "code" in close:
             ending += " {}".format(close["code"])
-    return "{}/3 msgs, {}".format(len(messages), ending)
+    return f"{len(messages)}/3 msgs, {ending}"
 
 
 def grade(outcome):
     messages = received(outcome)
     result = final_recv(outcome)
     if messages != list(MESSAGES):
-        return "failed", "received {} of 3 messages".format(len(messages))
+        return "failed", f"received {len(messages)} of 3 messages"
     if result is None or result["kind"] != "exception":
         return "failed", "recv() did not raise after the close"
     mro = result["exception"]["mro"]

@@ -13,24 +13,43 @@ SERVER = Peer("8.1", "default", "3.9", "/y/python")
 
 def step(name, result, elapsed=0.001, state="OPEN"):
     return {
-        "index": 0, "step": name, "args": {}, "state_before": {"state": state},
-        "state_after": {"state": state}, "started_at": 0.5, "elapsed": elapsed, "result": result,
+        "index": 0,
+        "step": name,
+        "args": {},
+        "state_before": {"state": state},
+        "state_after": {"state": state},
+        "started_at": 0.5,
+        "elapsed": elapsed,
+        "result": result,
     }
 
 
 def record(*steps):
-    return {"role": "client", "steps": list(steps), "events": [{"kind": "event", "name": "x", "at": 0.1}],
-            "accessor_warnings": [], "elapsed": 0.2}
+    return {
+        "role": "client",
+        "steps": list(steps),
+        "events": [{"kind": "event", "name": "x", "at": 0.1}],
+        "accessor_warnings": [],
+        "elapsed": 0.2,
+    }
 
 
 def closed(port):
-    return {"kind": "exception", "exception": {
-        "class": "websockets.exceptions.ConnectionClosedOK",
-        "mro": ["websockets.exceptions.ConnectionClosedOK", "websockets.exceptions.ConnectionClosed",
-                "websockets.exceptions.WebSocketException", "builtins.Exception", "builtins.BaseException",
-                "builtins.object"],
-        "str": f"sent 1000 (OK); no close frame received at 127.0.0.1:{port} <obj at 0x7f00deadbeef>",
-    }}
+    return {
+        "kind": "exception",
+        "exception": {
+            "class": "websockets.exceptions.ConnectionClosedOK",
+            "mro": [
+                "websockets.exceptions.ConnectionClosedOK",
+                "websockets.exceptions.ConnectionClosed",
+                "websockets.exceptions.WebSocketException",
+                "builtins.Exception",
+                "builtins.BaseException",
+                "builtins.object",
+            ],
+            "str": f"sent 1000 (OK); no close frame received at 127.0.0.1:{port} <obj at 0x7f00deadbeef>",
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,7 +61,9 @@ def test_duration_buckets(seconds, bucket):
 
 
 def test_normalize_text_hides_ports_addresses_and_paths():
-    text = "('127.0.0.1', 5555) 127.0.0.1:5555 port 5555 at 0x7fabcdef /venv/lib/python3.9/site-packages/websockets/x.py"
+    text = (
+        "('127.0.0.1', 5555) 127.0.0.1:5555 port 5555 at 0x7fabcdef /venv/lib/python3.9/site-packages/websockets/x.py"
+    )
     assert outcomes.normalize_text(text, (5555,)) == (
         "('127.0.0.1', <port>) 127.0.0.1:<port> port <port> at 0x<address> <site-packages>/websockets/x.py"
     )
@@ -97,8 +118,12 @@ def test_aggregate_counts_errors_apart_and_marks_the_cell():
     assert described["runs"] == 3
     assert described["outcomes"][0]["count"] == 2
     assert described["errors"] == [
-        {"reason": "client: agent did not answer 'client' within 20 s", "count": 1,
-         "detail": bad.error, "partial": {"client": None, "server": None}}
+        {
+            "reason": "client: agent did not answer 'client' within 20 s",
+            "count": 1,
+            "detail": bad.error,
+            "partial": {"client": None, "server": None},
+        }
     ]
 
 

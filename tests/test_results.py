@@ -8,8 +8,12 @@ from harness.exit_codes import BadInputError
 
 def document(complete=True):
     return {
-        "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION,
-        "run": {"complete": complete}, "peers": [], "scenarios": [], "cells": [],
+        "schema": results.SCHEMA,
+        "schema_version": results.SCHEMA_VERSION,
+        "run": {"complete": complete},
+        "peers": [],
+        "scenarios": [],
+        "cells": [],
     }
 
 

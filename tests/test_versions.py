@@ -28,7 +28,7 @@ def test_malformed_selectors_are_usage_errors(text):
 
 
 def test_newest_of_a_missing_major_is_a_usage_error():
-    with pytest.raises(UsageError, match="no websockets 3.x release"):
+    with pytest.raises(UsageError, match=r"no websockets 3\.x release"):
         versions.resolve("newest-3", RELEASES)
 
 
@@ -54,9 +54,14 @@ def test_fetch_without_network_or_cache_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_fetch_filters_yanked_and_pre_releases(tmp_path, monkeypatch):
-    document = {"releases": {
-        "14.2": [{"yanked": False}], "15.0rc1": [{"yanked": False}], "14.3": [{"yanked": True}], "1.0": [],
-    }}
+    document = {
+        "releases": {
+            "14.2": [{"yanked": False}],
+            "15.0rc1": [{"yanked": False}],
+            "14.3": [{"yanked": True}],
+            "1.0": [],
+        }
+    }
     source = tmp_path / "websockets.json"
     source.write_text(json.dumps(document))
     monkeypatch.setattr(versions, "PYPI_JSON", source.as_uri().replace("websockets", "{package}"))

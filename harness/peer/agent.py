@@ -347,9 +347,7 @@ def smoke(implementation: str) -> Dict[str, Any]:
 
         async def main() -> None:
             server = await driver.serve(echo)
-            connection = await driver.connect(
-                "ws://127.0.0.1:{}/smoke".format(driver.server_port(server)), None
-            )
+            connection = await driver.connect("ws://127.0.0.1:{}/smoke".format(driver.server_port(server)), None)
             await driver.send(connection, "smoke")
             outcome["echo"] = await driver.recv(connection)
             await driver.close(connection, 1000, "")

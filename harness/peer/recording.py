@@ -131,7 +131,7 @@ def read_attribute(obj: Any, name: str) -> Dict[str, Any]:
         try:
             value = getattr(obj, name)
         except AttributeError:
-            entry = {"present": False}  # type: Dict[str, Any]
+            entry: Dict[str, Any] = {"present": False}
         except Exception as exc:  # a property that raises is an observation
             entry = {"present": True, "raised": qualified_name(type(exc)), "str": truncate(str(exc))}
         else:
@@ -193,15 +193,15 @@ class Recorder:
 
     def __init__(self, role: str) -> None:
         self.role = role
-        self.steps = []  # type: List[Dict[str, Any]]
-        self.events = []  # type: List[Dict[str, Any]]
+        self.steps: List[Dict[str, Any]] = []
+        self.events: List[Dict[str, Any]] = []
         self.phase = "setup"
-        self.current = None  # type: Optional[Dict[str, Any]]
-        self.accessor_warnings = []  # type: List[Dict[str, Any]]
+        self.current: Optional[Dict[str, Any]] = None
+        self.accessor_warnings: List[Dict[str, Any]] = []
         self.started = time.perf_counter()
         self._log_handler = _ListHandler(self)
-        self._saved_showwarning = None  # type: Any
-        self._saved_filters = None  # type: Any
+        self._saved_showwarning: Any = None
+        self._saved_filters: Any = None
 
     # Capture hooks.
 
@@ -219,7 +219,7 @@ class Recorder:
 
     def __exit__(self, *exc_info: Any) -> None:
         warnings.showwarning = self._saved_showwarning
-        warnings.filters[:] = self._saved_filters
+        warnings.filters[:] = self._saved_filters  # type: ignore[index]
         for name in ("websockets", "asyncio", "trio"):
             logging.getLogger(name).removeHandler(self._log_handler)
 

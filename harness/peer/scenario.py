@@ -107,9 +107,7 @@ def load(scenario_id: str) -> ModuleType:
     validate(module)
     if module.SCENARIO.id != scenario_id:
         raise ScenarioError(
-            "{} declares id {!r}, expected {!r}".format(
-                module.__name__, module.SCENARIO.id, scenario_id
-            )
+            "{} declares id {!r}, expected {!r}".format(module.__name__, module.SCENARIO.id, scenario_id)
         )
     return module
 
@@ -136,9 +134,7 @@ def validate(module: ModuleType) -> None:
     if scenario.servers == FAULT_SERVERS:
         for variant in scenario.variants:
             if "fault" not in variant.params:
-                raise ScenarioError(
-                    "{}: variant {} needs a 'fault' parameter".format(name, variant.name)
-                )
+                raise ScenarioError("{}: variant {} needs a 'fault' parameter".format(name, variant.name))
 
 
 def discover(root: str) -> List[str]:
@@ -161,7 +157,6 @@ def describe(scenario: Scenario) -> Dict[str, Any]:
         "links": list(scenario.links),
         "incidental": list(scenario.incidental),
         "variants": [
-            {"name": v.name, "params": dict(v.params), "description": v.description}
-            for v in scenario.variants
+            {"name": v.name, "params": dict(v.params), "description": v.description} for v in scenario.variants
         ],
     }

@@ -96,7 +96,9 @@ class Side:
         return step
 
     async def send(self, message: Any) -> Step:
-        return await self._step("send", {"message": _short(message)}, lambda: self.driver.send(self.connection, message))
+        return await self._step(
+            "send", {"message": _short(message)}, lambda: self.driver.send(self.connection, message)
+        )
 
     async def recv(self) -> Step:
         return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
@@ -145,7 +147,11 @@ class Side:
                         self.recorder.finish(record, result, self.driver.snapshot(self.connection))
                         raise
             else:
-                result = result_value(value) if describe else {"kind": "value", "value": {"type": qualified_name(type(value))}}
+                result = (
+                    result_value(value)
+                    if describe
+                    else {"kind": "value", "value": {"type": qualified_name(type(value))}}
+                )
         self.recorder.finish(record, result, self.driver.snapshot(self.connection))
         return Step(record, value)
 
@@ -158,4 +164,4 @@ def _short(message: Any) -> Any:
     return message
 
 
-__all__ = ["Side", "Step", "STEP_GUARD", "describe_exception"]
+__all__ = ["STEP_GUARD", "Side", "Step", "describe_exception"]

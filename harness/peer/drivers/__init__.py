@@ -60,4 +60,4 @@ def inventory() -> Dict[str, Any]:
     return result
 
 
-__all__: List[str] = ["Driver", "Unavailable", "IMPLEMENTATIONS", "load", "inventory"]
+__all__: List[str] = ["IMPLEMENTATIONS", "Driver", "Unavailable", "inventory", "load"]

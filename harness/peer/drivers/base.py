@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Tuple
 
 from ..recording import CONNECTION_ATTRIBUTES, qualified_name, read_attribute
 
@@ -80,7 +80,7 @@ class Driver:
     def describe(self) -> Dict[str, Any]:
         return {
             "implementation": self.name,
-            "resolves_to": getattr(self, "resolves_to", self.name),
+            "resolves_to": self.resolves_to or self.name,
             "module": self.module,
             "connect": _name_of(self.connect_function),
             "serve": _name_of(self.serve_function),
@@ -88,7 +88,10 @@ class Driver:
 
     # Runtime.
 
-    def run(self, main: Callable[[], Awaitable[Any]]) -> Any:
+    #: What ``default`` resolves to; the implementation's own name otherwise.
+    resolves_to: Optional[str] = None
+
+    def run(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
         """Run one case in a fresh event loop, alone."""
         return asyncio.run(main())
 

@@ -7,6 +7,7 @@ calls the top-level names themselves, exactly as an application would.
 from __future__ import annotations
 
 import warnings
+from typing import Type
 
 from .asyncio import AsyncioDriver
 from .base import Driver, Unavailable
@@ -24,8 +25,8 @@ def load_default() -> Driver:
         except (ImportError, AttributeError) as exc:
             raise Unavailable("websockets.connect / serve: {}".format(exc))
     module = getattr(connect, "__module__", "")
-    driver_class = AsyncioDriver if module.startswith("websockets.asyncio") else LegacyDriver
+    driver_class: Type[Driver] = AsyncioDriver if module.startswith("websockets.asyncio") else LegacyDriver
     driver = driver_class(connect, serve, "websockets")
     driver.name = "default"
-    driver.resolves_to = driver_class.name  # type: ignore[attr-defined]
+    driver.resolves_to = driver_class.name
     return driver

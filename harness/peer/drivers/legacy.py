@@ -50,7 +50,7 @@ class LegacyDriver(Driver):
 
 
 def _parameters(function: Any) -> Dict[str, Any]:
-    target = function.__init__ if isinstance(function, type) else function
+    target = function.__init__ if isinstance(function, type) else function  # type: ignore[misc]
     try:
         return dict(inspect.signature(target).parameters)
     except (TypeError, ValueError):  # pragma: no cover

@@ -1,0 +1,83 @@
+"""``nox -s bench``: cases per second and harness overhead per case.
+
+The subset is fixed so that numbers compare across commits: websockets 8.1
+and 14.2 on both sides, the scenario variants that contain no deliberate
+sleeps (so wall time is harness + library, not waiting), ``repeat`` times.
+
+Two runs: serial (one case in flight: the per-case cost) and parallel (the
+default ``jobs``: throughput). *Overhead* is a case's wall time as the
+orchestrator sees it (serve → client → collect) minus the time the client's
+scenario script itself took inside the agent.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from . import cli, display, matrix
+from .runner import Runner, Settings
+
+VERSIONS = ("8.1", "14.2")
+SUBSET = {
+    "send-then-close": ("close-1000-right-away", "close-4001-right-away"),
+    "send-after-remote-close": ("right-after-connect", "after-one-yield"),
+    "handshake-non-ready": ("refused", "http-503", "read-close"),
+}
+
+
+async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
+    started = time.monotonic()
+    results = await runner.run(cells)
+    seconds = time.monotonic() - started
+    flat = [result for cell_results in results.values() for result in cell_results]
+    overheads = [
+        result.seconds - float(result.client.get("elapsed", 0.0)) for result in flat if result.client is not None
+    ]
+    errors = sum(1 for result in flat if result.status == "error")
+    return {
+        "cases": len(flat),
+        "errors": errors,
+        "seconds": round(seconds, 3),
+        "cases_per_second": round(len(flat) / seconds, 1),
+        "overhead_median_ms": round(statistics.median(overheads) * 1000, 2),
+        "overhead_p90_ms": round(sorted(overheads)[int(len(overheads) * 0.9)] * 1000, 2),
+    }
+
+
+async def run_benchmark(project: Path, repeat: int, jobs: int, environments: Path) -> int:
+    arguments = cli.ArgumentParser()
+    cli.add_matrix_arguments(arguments)
+    options = cli.matrix_options(
+        arguments.parse_args(
+            ["--versions", ",".join(VERSIONS), "--scenarios", ",".join(SUBSET), "--environments", str(environments)]
+        )
+    )
+    scenarios = cli.load_scenarios(options.scenarios)
+    clients, servers, releases = cli.resolve_versions(options)
+    built = await cli.build_environments(options, clients, releases)
+    client_peers, server_peers = await cli.make_peers(options, built, clients, servers)
+    cells = [
+        cell
+        for cell in matrix.plan(scenarios, client_peers, server_peers, matrix.fault_peer())
+        if cell.variant in SUBSET[cell.scenario] and cell.status == "run"
+    ]
+    report: dict[str, Any] = {"versions": list(VERSIONS), "subset": SUBSET, "repeat": repeat, "cells": len(cells)}
+    for name, in_flight in (("serial", 1), ("parallel", jobs)):
+        async with Runner(project, scenarios, Settings(repeat, in_flight, agents_per_peer=4)) as runner:
+            await runner.run(cells)  # warm up: start the agents outside the measurement
+            report[name] = dict(await measure(runner, cells), jobs=in_flight)
+        display.say(
+            f"{name:8} jobs={in_flight:<3} {report[name]['cases']} cases in {report[name]['seconds']} s: "
+            f"{report[name]['cases_per_second']} cases/s, harness overhead per case "
+            f"median {report[name]['overhead_median_ms']} ms, p90 {report[name]['overhead_p90_ms']} ms"
+            f", {report[name]['errors']} errors"
+        )
+    path = project / "reports" / "bench" / "benchmark.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    display.say(f"→ {path}")
+    return 3 if any(report[name]["errors"] for name in ("serial", "parallel")) else 0

@@ -1,0 +1,63 @@
+"""Usage errors: one line, exit code 2, nothing written, no network needed."""
+
+import pytest
+
+from harness import cli, exit_codes
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["matrix", "--versions", "abc"], "invalid version 'abc'"),
+        (["matrix", "--scenarios", "nope"], "unknown scenario nope"),
+        (["matrix", "--impls", "trio"], "unknown implementation trio"),
+        (["matrix", "--repeat", "0"], "expected at least 1"),
+        (["matrix", "--python", "8.1"], "invalid --python entry"),
+        (["matrix", "--python", "8.1=three"], "invalid Python version"),
+        (["matrix", "--bogus"], "unrecognized arguments: --bogus"),
+        ([], "the following arguments are required: command"),
+    ],
+)
+def test_usage_errors(arguments, message, tmp_path, capsys):
+    code = cli.main([*arguments, "--output", str(tmp_path / "r.json")] if arguments else arguments)
+    assert code == exit_codes.USAGE
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and message in error
+    assert "\n" not in error
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_parse_pythons():
+    assert cli.parse_pythons("8.1=3.9, 14.2=3.12") == {"8.1": ("3.9",), "14.2": ("3.12",)}
+    assert cli.parse_pythons(None) == {}
+
+
+def test_exit_codes_are_distinct():
+    codes = [
+        exit_codes.SUCCESS,
+        exit_codes.DRIFT,
+        exit_codes.USAGE,
+        exit_codes.INCOMPLETE,
+        exit_codes.UNAVAILABLE,
+        exit_codes.BAD_INPUT,
+    ]
+    assert len(set(codes)) == len(codes)
+    assert set(exit_codes.DESCRIPTIONS) == set(codes)
+
+
+def document(cells, peers, complete=True):
+    return {"run": {"complete": complete}, "totals": {"cells": cells}, "peers": peers}
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        (document({"measured": 3}, [{"status": "available"}]), exit_codes.SUCCESS),
+        (document({"measured": 3}, [{"status": "unsupported"}]), exit_codes.SUCCESS),
+        (document({"measured": 3}, [{"status": "unavailable"}]), exit_codes.UNAVAILABLE),
+        (document({"measured": 3, "error": 1}, [{"status": "unavailable"}]), exit_codes.INCOMPLETE),
+        (document({"measured": 3}, [], complete=False), exit_codes.INCOMPLETE),
+    ],
+)
+def test_exit_code_for(doc, code):
+    assert cli.exit_code_for(doc) == code

@@ -1,0 +1,45 @@
+import asyncio
+import json
+
+import pytest
+
+from harness.environments import Builder
+
+
+@pytest.fixture
+def builder(tmp_path, project):
+    return Builder(tmp_path / "peers", project)
+
+
+def test_an_interpreter_that_does_not_exist_is_reported(builder):
+    environment = asyncio.run(builder.prepare("14.2", pythons=("2.9",)))
+    assert environment.status == "unavailable"
+    assert environment.attempts[0].result == "no interpreter"
+    assert "py2.9: no interpreter" in environment.reason
+
+
+def test_remembered_failures_are_not_retried(builder):
+    builder._remember("14.2|3.12|", "smoke failed: boom")
+    again = Builder(builder.root, builder.project)
+    environment = asyncio.run(again.prepare("14.2", pythons=("3.12",)))
+    assert environment.status == "unavailable"
+    assert environment.attempts[0].cached
+    assert environment.reason == "py3.12: smoke failed: boom"
+
+
+def test_a_corrupt_attempt_cache_is_ignored(tmp_path, project):
+    root = tmp_path / "peers"
+    root.mkdir()
+    (root / "attempts.json").write_text("{corrupt")
+    assert Builder(root, project)._attempts == {}
+
+
+def test_rebuild_forgets_remembered_failures(builder):
+    builder._remember("14.2|3.12|", "smoke failed: boom")
+    assert json.loads(builder.attempts_file.read_text())["failures"]
+    assert Builder(builder.root, builder.project, rebuild=True)._attempts == {}
+
+
+def test_environment_paths_name_version_python_and_extras(builder):
+    assert builder.path_for("14.2", "3.12", ()).name == "websockets-14.2-py3.12"
+    assert builder.path_for("17.0", "3.13", ("trio>=0.25",)).name == "websockets-17.0-trio-py3.13"
