@@ -93,7 +93,7 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--impls",
         default="default",
-        help="implementations: default, all, or a list among default,legacy,asyncio (default: default)",
+        help="implementations: default, all, or a list among default,legacy,asyncio,sync,trio (default: default)",
     )
     parser.add_argument("--scenarios", help="scenario ids, comma-separated (default: all)")
     parser.add_argument("--repeat", type=positive_integer, default=10, help="repetitions per cell (default: 10)")
@@ -306,11 +306,13 @@ async def run_matrix(options: MatrixOptions) -> int:
     fault = matrix.fault_peer()
     cells = matrix.plan(scenarios, client_peers, server_peers, fault)
     runnable = sum(1 for cell in cells if cell.status == "run")
-    display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
     settings = Settings(options.repeat, options.jobs, options.agents_per_peer)
+    display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
     interrupted = False
-    with display.RunProgress(runnable * options.repeat) as progress:
-        runner = Runner(PROJECT, scenarios, settings, lambda cell, result: progress.advance(result.status))
+    runner = Runner(PROJECT, scenarios, settings)
+    total = sum(runner.repetitions(cell) for cell in cells if cell.status == "run")
+    with display.RunProgress(total) as progress:
+        runner.progress = lambda cell, result: progress.advance(result.status)
         try:
             case_results = await runner.run(cells)
         except (asyncio.CancelledError, KeyboardInterrupt):

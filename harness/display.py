@@ -101,37 +101,95 @@ def cell_text(cell: dict[str, Any]) -> Text:
     return text
 
 
+#: Above this many server columns, cells show letters keyed to a legend.
+WIDE = 4
+
+STATUS_MARKS = {"unsupported": "·", "unavailable": "-", "error": "!"}
+
+
+def short(peer_id: str) -> str:
+    """``14.2/asyncio/py3.13`` → ``14.2/asyncio`` (each version has one Python per run)."""
+    return peer_id.rsplit("/py", 1)[0] if "/py" in peer_id else peer_id
+
+
 def print_tables(document: dict[str, Any]) -> None:
     """One table per scenario variant (client rows × server columns); fault
-    scenarios get one table with variants as columns."""
+    and per-peer scenarios get one table with variants as columns."""
     cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
     clients = document["clients"]
     servers = document["servers"]
     for scenario in document["scenarios"]:
         output.rule(f"[bold]{scenario['id']}[/bold] — {scenario['question']}")
         variants = [variant["name"] for variant in scenario["variants"]]
-        if scenario["servers"] == "fault":
-            table = Table(show_lines=True, title="client × fault server")
-            table.add_column("client", style="bold")
-            for variant in variants:
-                table.add_column(variant)
-            for client in clients:
-                table.add_row(client, *(_lookup(cells, scenario["id"], v, client, "fault") for v in variants))
-            output.print(table)
+        if scenario["servers"] in ("fault", "same"):
+            columns = [(variant, variant) for variant in variants]
+            grid = {
+                (client, variant): cells.get(
+                    (scenario["id"], variant, client, "fault" if scenario["servers"] == "fault" else client)
+                )
+                for client in clients
+                for variant in variants
+            }
+            _print_grid(f"client × {scenario['servers']} server", clients, columns, grid)
             continue
         for variant in variants:
-            table = Table(show_lines=True, title=f"{variant}: client ↓ × server →")
-            table.add_column("client", style="bold")
-            for server in servers:
-                table.add_column(server)
-            for client in clients:
-                table.add_row(client, *(_lookup(cells, scenario["id"], variant, client, s) for s in servers))
-            output.print(table)
+            columns = [(server, short(server)) for server in servers]
+            grid = {
+                (client, server): cells.get((scenario["id"], variant, client, server))
+                for client in clients
+                for server in servers
+            }
+            _print_grid(f"{variant}: client ↓ × server →", clients, columns, grid)
 
 
-def _lookup(cells: dict[tuple[str, str, str, str], Any], scenario: str, variant: str, client: str, server: str) -> Text:
-    cell = cells.get((scenario, variant, client, server))
-    return cell_text(cell) if cell else Text("—", style="dim")
+def _print_grid(title: str, rows: list[str], columns: list[tuple[str, str]], grid: dict[tuple[str, str], Any]) -> None:
+    wide = len(columns) > WIDE
+    legend: dict[str, str] = {}
+    if wide:
+        counts: Counter[str] = Counter(
+            outcome["label"] for cell in grid.values() if cell for outcome in cell["outcomes"]
+        )
+        for number, (label, _) in enumerate(counts.most_common()):
+            legend[label] = _letter(number)
+    table = Table(show_lines=not wide, title=title)
+    table.add_column("client", style="bold")
+    for _, heading in columns:
+        table.add_column(heading, justify="center" if wide else "left")
+    for row in rows:
+        texts = []
+        for column, _ in columns:
+            cell = grid.get((row, column))
+            if cell is None:
+                texts.append(Text("—", style="dim"))
+            elif wide:
+                texts.append(_letters(cell, legend))
+            else:
+                texts.append(cell_text(cell))
+        table.add_row(short(row), *texts)
+    output.print(table)
+    if wide:
+        for label, letter in legend.items():
+            output.print(f"  [bold]{letter}[/bold] {label}", highlight=False)
+        output.print("  · unsupported   - unavailable   ! harness error   A/B varies", style="dim")
+
+
+def _letter(number: int) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return alphabet[number] if number < 26 else f"{alphabet[number // 26 - 1]}{alphabet[number % 26]}"
+
+
+def _letters(cell: dict[str, Any], legend: dict[str, str]) -> Text:
+    if cell["status"] in ("unsupported", "unavailable"):
+        return Text(STATUS_MARKS[cell["status"]], style=STATUS_STYLES[cell["status"]])
+    text = Text()
+    if cell["errors"]:
+        text.append("!", style=STATUS_STYLES["error"])
+    for number, outcome in enumerate(cell["outcomes"]):
+        if number or cell["errors"]:
+            text.append("/")
+        grade = (outcome.get("grade") or {}).get("grade")
+        text.append(legend[outcome["label"]], style=GRADE_STYLES.get(grade or "", ""))
+    return text
 
 
 def print_summary(document: dict[str, Any], path: str) -> None:

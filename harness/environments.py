@@ -37,7 +37,12 @@ from typing import Any
 from .agents import Agent, AgentError
 
 #: Bump when the layout of environments changes, to rebuild them all.
-ENVIRONMENT_FORMAT = 1
+#: 2: releases that ship websockets.trio get trio installed.
+ENVIRONMENT_FORMAT = 2
+
+#: Packages an implementation of the release needs, installed when the
+#: release has that implementation (module → requirement).
+IMPLEMENTATION_REQUIREMENTS = (("websockets.trio", "trio"),)
 
 #: Interpreters to try, newest first.
 CANDIDATE_PYTHONS = ("3.13", "3.12", "3.11", "3.10", "3.9", "3.8")
@@ -215,6 +220,15 @@ class Builder:
                 self._remember(key, reason)
             shutil.rmtree(path, ignore_errors=True)
             return None
+        extras = await self._implementation_requirements(executable)
+        if extras:
+            code, output = await _run(
+                "uv", "pip", "install", "--quiet", "--python", str(executable), *extras, cwd=self.project
+            )
+            if code != 0:
+                attempts.append(Attempt(python, f"install of {', '.join(extras)} failed: " + _install_reason(output)))
+                shutil.rmtree(path, ignore_errors=True)
+                return None
         smoke, python_full = await self._smoke(executable)
         if smoke != "passed":
             attempts.append(Attempt(python, "smoke failed: " + smoke))
@@ -224,6 +238,19 @@ class Builder:
         attempts.append(Attempt(python, "passed"))
         marker.write_text(json.dumps({"spec": spec, "python_full": python_full}, indent=1))
         return Environment(version, "available", python, python_full, str(executable), str(path), packages=packages)
+
+    async def _implementation_requirements(self, executable: Path) -> list[str]:
+        """Requirements of the implementations this release ships (e.g. trio)."""
+        modules = [module for module, _ in IMPLEMENTATION_REQUIREMENTS]
+        probe = (
+            "import importlib.util, sys\n"
+            "for name in sys.argv[1:]:\n"
+            "    try: print(name, importlib.util.find_spec(name) is not None)\n"
+            "    except Exception: print(name, False)\n"
+        )
+        _, output = await _run(str(executable), "-c", probe, *modules, cwd=self.project)
+        present = {line.split()[0] for line in output.splitlines() if line.endswith(" True")}
+        return [requirement for module, requirement in IMPLEMENTATION_REQUIREMENTS if module in present]
 
     async def _find_python(self, python: str) -> str | None:
         arguments = ["uv", "python", "find", python]

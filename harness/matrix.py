@@ -17,7 +17,7 @@ from typing import Any
 from .environments import Environment
 
 #: Implementations the harness drives; see :mod:`harness.peer.drivers`.
-IMPLEMENTATIONS = ("default", "legacy", "asyncio")
+IMPLEMENTATIONS = ("default", "legacy", "asyncio", "sync", "trio")
 
 AVAILABLE = "available"
 UNSUPPORTED = "unsupported"
@@ -149,9 +149,15 @@ def plan(scenarios: dict[str, ModuleType], clients: list[Peer], servers: list[Pe
     cells = []
     for scenario_id, module in scenarios.items():
         declaration = module.SCENARIO
-        server_axis = [fault] if declaration.servers == "fault" else servers
         for variant in declaration.variants:
             for client in clients:
+                if declaration.servers == "fault":
+                    server_axis = [fault]
+                elif declaration.servers == "same":
+                    # The peer against itself: per-peer facts (api-surface).
+                    server_axis = [client]
+                else:
+                    server_axis = servers
                 for server in server_axis:
                     cells.append(Cell(scenario_id, variant.name, client, server))
     return cells

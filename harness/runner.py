@@ -82,9 +82,10 @@ class Runner:
         runnable = [cell for cell in cells if cell.status == "run"]
         results = self.results = {cell.key: [] for cell in runnable}
         queue: asyncio.Queue[Cell] = asyncio.Queue()
-        for _ in range(self.settings.repeat):
+        for repetition in range(self.settings.repeat):
             for cell in runnable:
-                queue.put_nowait(cell)
+                if repetition < self.repetitions(cell):
+                    queue.put_nowait(cell)
 
         async def worker() -> None:
             while True:
@@ -105,6 +106,11 @@ class Runner:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
         return results
+
+    def repetitions(self, cell: Cell) -> int:
+        """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""
+        fixed = self.scenarios[cell.scenario].SCENARIO.repetitions
+        return self.settings.repeat if fixed is None else min(fixed, self.settings.repeat)
 
     async def __aenter__(self) -> Runner:
         return self

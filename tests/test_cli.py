@@ -10,7 +10,7 @@ from harness import cli, exit_codes
     [
         (["matrix", "--versions", "abc"], "invalid version 'abc'"),
         (["matrix", "--scenarios", "nope"], "unknown scenario nope"),
-        (["matrix", "--impls", "trio"], "unknown implementation trio"),
+        (["matrix", "--impls", "twisted"], "unknown implementation twisted"),
         (["matrix", "--repeat", "0"], "expected at least 1"),
         (["matrix", "--python", "8.1"], "invalid --python entry"),
         (["matrix", "--python", "8.1=three"], "invalid Python version"),

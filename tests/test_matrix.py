@@ -13,10 +13,10 @@ INVENTORY = {
 
 
 def test_parse_implementations():
-    assert matrix.parse_implementations("all") == ("default", "legacy", "asyncio")
-    assert matrix.parse_implementations("legacy,asyncio") == ("legacy", "asyncio")
-    with pytest.raises(UsageError, match="unknown implementation trio"):
-        matrix.parse_implementations("trio")
+    assert matrix.parse_implementations("all") == ("default", "legacy", "asyncio", "sync", "trio")
+    assert matrix.parse_implementations("legacy,trio") == ("legacy", "trio")
+    with pytest.raises(UsageError, match="unknown implementation twisted"):
+        matrix.parse_implementations("twisted")
 
 
 def test_peers_of_an_available_release():

@@ -34,22 +34,18 @@ The agent exits when stdin closes, so it never outlives the orchestrator.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import platform
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Dict, Optional
 
 from . import drivers, faults, scenario
-from .drivers.base import Driver, Unavailable
+from .drivers.base import HANDLER_GRACE, Driver, Unavailable
 from .recording import Recorder, format_traceback
 from .side import STEP_GUARD, Side
-
-#: How long the server waits for its handlers to return after the client is done.
-HANDLER_GRACE = 3.0
 
 #: How long starting a server may take.
 START_TIMEOUT = 10.0
@@ -79,87 +75,87 @@ class CaseThread:
 
 
 class ServerPart:
-    """The server side of a case: a real peer's server, or a fault server."""
+    """The server side of a case: a real peer's server, or a fault server.
+
+    The driver's runtime (:meth:`Driver.run_server`) runs it: it calls
+    :meth:`listening` once the server accepts connections, :meth:`handler`
+    for each connection, and waits for :attr:`finish`, which :meth:`stop`
+    sets from the agent's main thread.
+    """
 
     def __init__(self, module: Any, variant: scenario.Variant, implementation: str) -> None:
         self.module = module
         self.variant = variant
         self.implementation = implementation
         self.recorder = Recorder("server")
-        self.driver: Optional[Driver] = None
-        if implementation != "fault":
+        self.driver: Driver
+        if implementation == "fault":
+            self.driver = faults.FaultDriver(variant["fault"], self.recorder)
+            self.options: Dict[str, Any] = {}
+        else:
             self.driver = drivers.load(implementation)
+            options = getattr(module, "server_options", None)
+            self.options = dict(options(variant)) if options is not None else {}
         self.ready = threading.Event()
+        self.finish = threading.Event()
+        self.wake: Optional[Callable[[], Any]] = None
         self.port = 0
         self.start_error: Optional[str] = None
-        self.loop: Optional[asyncio.AbstractEventLoop] = None
-        self.finish: Optional[asyncio.Event] = None
-        self.handlers: Set["asyncio.Task[Any]"] = set()
+        self.unsupported_reason: Optional[str] = None
         self.harness_error: Optional[str] = None
 
     def run(self) -> None:
         with self.recorder:
-            if self.driver is None:
-                asyncio.run(self.main())
-            else:
-                self.driver.run(self.main)
+            try:
+                self.driver.run_server(self)
+            finally:
+                self.ready.set()
 
-    async def main(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.finish = asyncio.Event()
-        fault = None
-        try:
-            if self.driver is None:
-                fault = faults.FaultServer(self.variant["fault"], self.recorder)
-                self.port = await fault.start()
-            else:
-                server = await self.driver.serve(self.handler)
-                self.port = self.driver.server_port(server)
-        except Exception:
-            self.start_error = format_traceback()
-            self.ready.set()
-            return
+    # Called by the driver's runtime.
+
+    def listening(self, port: int) -> None:
+        self.port = port
         self.recorder.event("listening")
         self.ready.set()
-        await self.finish.wait()
+
+    def failed_to_start(self, error: str) -> None:
+        self.start_error = error
+        self.ready.set()
+
+    def unsupported(self, reason: str) -> None:
+        self.unsupported_reason = reason
+        self.ready.set()
+
+    def after_client(self) -> None:
         self.recorder.phase = "after-client"
-        pending = [task for task in self.handlers if not task.done()]
-        if pending:
-            _, still = await asyncio.wait(pending, timeout=HANDLER_GRACE)
-            if still:
-                self.recorder.event("handler-still-running", count=len(still))
+
+    def teardown(self) -> None:
         self.recorder.phase = "teardown"
-        try:
-            if fault is not None:
-                await asyncio.wait_for(fault.stop(), START_TIMEOUT)
-            else:
-                assert self.driver is not None
-                await asyncio.wait_for(self.driver.stop(server), START_TIMEOUT)
-        except Exception as exc:
-            self.recorder.event("stop-failed", error=repr(exc))
 
     async def handler(self, connection: Any) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.handlers.add(task)
-        assert self.driver is not None
         side = Side("server", self.driver, self.recorder)
         side.connection = connection
         self.recorder.event("handler-started", state=self.driver.snapshot(connection))
         try:
             await self.module.server(side, self.variant)
-        except asyncio.CancelledError:
-            self.recorder.event("handler-cancelled")
-            raise
-        except Exception:
-            self.harness_error = "server scenario raised:\n" + format_traceback()
+        except BaseException as exc:
+            if self.driver.is_cancellation(exc):
+                self.recorder.event("handler-cancelled")
+                raise
+            if isinstance(exc, Exception):
+                self.harness_error = "server scenario raised:\n" + format_traceback()
+            else:
+                raise
         finally:
             self.recorder.event("handler-returned", state=self.driver.snapshot(connection))
             self.recorder.phase = "after-handler"
 
+    # Called by the agent.
+
     def stop(self) -> None:
-        if self.loop is not None and self.finish is not None:
-            self.loop.call_soon_threadsafe(self.finish.set)
+        self.finish.set()
+        if self.wake is not None:
+            self.wake()
 
     def record(self) -> Dict[str, Any]:
         record = self.recorder.as_dict()
@@ -195,12 +191,13 @@ class ClientPart:
         self.recorder.phase = "teardown"
         if side.connection is not None:
             # Not a step: clean up so the server's handler can finish.
-            with self.driver.guard(2.0):
+            with self.driver.guard(2.0, side.connection):
                 try:
                     await self.driver.close(side.connection, 1000, "")
                 except BaseException as exc:
                     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                         raise
+        await self.driver.finish_client()
 
     def record(self) -> Dict[str, Any]:
         record = self.recorder.as_dict()
@@ -246,9 +243,12 @@ class Agent:
         thread = CaseThread(part.run).start()
         if not part.ready.wait(START_TIMEOUT):
             return {"error": "server did not start within {} s".format(START_TIMEOUT), "poisoned": True}
-        if part.start_error:
+        if part.unsupported_reason:
             thread.join(START_TIMEOUT)
-            return {"error": "server failed to start:\n" + part.start_error}
+            return {"unsupported": part.unsupported_reason}
+        if part.start_error or thread.error or not part.port:
+            thread.join(START_TIMEOUT)
+            return {"error": "server failed to start:\n" + (part.start_error or thread.error or "no port")}
         self.server, self.server_thread = part, thread
         return {"port": part.port}
 
@@ -335,7 +335,8 @@ def _version_from_module() -> Optional[str]:
 
 
 def smoke(implementation: str) -> Dict[str, Any]:
-    """Serve an echo handler and exchange one message with it."""
+    """Serve an echo handler and exchange one message with it (asyncio family:
+    the smoke test checks the `default` implementation)."""
     started = time.perf_counter()
     outcome: Dict[str, Any] = {}
 
@@ -346,8 +347,9 @@ def smoke(implementation: str) -> Dict[str, Any]:
             await driver.send(connection, await driver.recv(connection))
 
         async def main() -> None:
-            server = await driver.serve(echo)
-            connection = await driver.connect("ws://127.0.0.1:{}/smoke".format(driver.server_port(server)), None)
+            server = await driver.serve(echo, {})
+            uri = "ws://127.0.0.1:{}/smoke".format(driver.server_port(server))
+            connection = await driver.connect(uri, None, {})
             await driver.send(connection, "smoke")
             outcome["echo"] = await driver.recv(connection)
             await driver.close(connection, 1000, "")

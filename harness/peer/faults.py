@@ -24,6 +24,7 @@ import asyncio
 import socket
 from typing import Any, Optional, Set
 
+from .drivers.base import Driver
 from .recording import Recorder, describe_exception
 
 MODES = ("refused", "accept-close", "read-close", "http-503", "silent")
@@ -108,5 +109,23 @@ class FaultServer:
             await self.server.wait_closed()
 
 
-def describe() -> Any:
-    return {"implementation": "fault", "modes": list(MODES)}
+class FaultDriver(Driver):
+    """Serves a fault server through the asyncio server runtime of :class:`Driver`."""
+
+    name = "fault"
+
+    def __init__(self, mode: str, recorder: Recorder) -> None:
+        super().__init__(None, None, "harness.peer.faults")
+        self.mode = mode
+        self.recorder = recorder
+
+    async def serve(self, handler: Any, options: Any) -> FaultServer:
+        server = FaultServer(self.mode, self.recorder)
+        await server.start()
+        return server
+
+    def server_port(self, server: Any) -> int:
+        return server.port
+
+    async def stop(self, server: Any) -> None:
+        await server.stop()

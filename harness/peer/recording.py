@@ -51,6 +51,27 @@ EXCEPTION_ATTRIBUTES = (
     "errno",
 )
 
+#: The ``except`` clauses users write, checked against every recorded
+#: exception with the classes of the peer's own library (catchability):
+#: "does my except clause still work after the upgrade?"
+EXCEPT_CLAUSES = (
+    "websockets.exceptions.ConnectionClosed",
+    "websockets.exceptions.ConnectionClosedOK",
+    "websockets.exceptions.ConnectionClosedError",
+    "websockets.exceptions.InvalidHandshake",
+    "websockets.exceptions.InvalidMessage",
+    "websockets.exceptions.InvalidStatus",
+    "websockets.exceptions.InvalidStatusCode",
+    "websockets.exceptions.PayloadTooBig",
+    "websockets.exceptions.ConcurrencyError",
+    "websockets.exceptions.WebSocketException",
+    "builtins.OSError",
+    "builtins.TimeoutError",
+    "asyncio.TimeoutError",
+    "builtins.EOFError",
+    "builtins.RuntimeError",
+)
+
 #: Connection attributes read before and after every step.
 CONNECTION_ATTRIBUTES = ("state", "open", "closed", "close_code", "close_reason")
 
@@ -167,6 +188,8 @@ def describe_exception(exc: BaseException, depth: int = 0) -> Dict[str, Any]:
             attributes[name] = read_attribute(exc, name)
     if attributes:
         description["attributes"] = attributes
+    if depth == 0:
+        description["caught_by"] = caught_by(exc)
     if depth < MAXIMUM_CHAIN_DEPTH:
         if exc.__cause__ is not None:
             description["cause"] = describe_exception(exc.__cause__, depth + 1)
@@ -175,6 +198,35 @@ def describe_exception(exc: BaseException, depth: int = 0) -> Dict[str, Any]:
             description["context"] = describe_exception(context, depth + 1)
             description["suppress_context"] = exc.__suppress_context__
     return description
+
+
+def resolve_clause(clause: str) -> Optional[type]:
+    """The class an ``except`` clause names, in this peer; None if absent.
+
+    Only modules already imported are consulted: resolving must not import
+    anything new (that could change behaviour) and the warnings of
+    deprecated names are left to the api-surface scenario.
+    """
+    module_name, _, name = clause.rpartition(".")
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = getattr(module, name)
+        except Exception:
+            return None
+    return value if isinstance(value, type) and issubclass(value, BaseException) else None
+
+
+def caught_by(exc: BaseException) -> Dict[str, Any]:
+    """For each common ``except`` clause: True, False, or "absent" in this peer."""
+    result: Dict[str, Any] = {}
+    for clause in EXCEPT_CLAUSES:
+        cls = resolve_clause(clause)
+        result[clause] = "absent" if cls is None else isinstance(exc, cls)
+    return result
 
 
 def _safe_str(exc: BaseException) -> str:

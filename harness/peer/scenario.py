@@ -30,7 +30,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 #: Where scenario files live, relative to the project root.
 SCENARIO_PACKAGE = "scenarios"
@@ -38,9 +38,11 @@ SCENARIO_PACKAGE = "scenarios"
 #: Scenario ids are lowercase words joined by hyphens; file names use underscores.
 SCENARIO_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
-#: Kinds of server a scenario runs against.
+#: Kinds of server a scenario runs against: every server peer, the fault
+#: server, or the client's own peer (for per-peer facts such as the API).
 PEER_SERVERS = "peer"
 FAULT_SERVERS = "fault"
+SAME_SERVERS = "same"
 
 #: Grades a scenario may give an outcome.
 GRADES = ("ok", "non-strict", "failed", "informational")
@@ -77,6 +79,9 @@ class Scenario:
     #: timing but do not answer this scenario's question: kept in the
     #: evidence, left out of the outcome, so they do not split cells.
     incidental: Tuple[str, ...] = ()
+    #: Repetitions per cell when the scenario is deterministic by nature
+    #: (e.g. api-surface); None follows ``--repeat``.
+    repetitions: Optional[int] = None
 
     def variant(self, name: str) -> Variant:
         for variant in self.variants:
@@ -125,11 +130,11 @@ def validate(module: ModuleType) -> None:
     names = [variant.name for variant in scenario.variants]
     if len(set(names)) != len(names):
         raise ScenarioError("{}: duplicate variant names".format(name))
-    if scenario.servers not in (PEER_SERVERS, FAULT_SERVERS):
-        raise ScenarioError("{}: servers must be 'peer' or 'fault'".format(name))
+    if scenario.servers not in (PEER_SERVERS, FAULT_SERVERS, SAME_SERVERS):
+        raise ScenarioError("{}: servers must be 'peer', 'fault' or 'same'".format(name))
     if not callable(getattr(module, "client", None)):
         raise ScenarioError("{} does not define client(side, variant)".format(name))
-    if scenario.servers == PEER_SERVERS and not callable(getattr(module, "server", None)):
+    if scenario.servers != FAULT_SERVERS and not callable(getattr(module, "server", None)):
         raise ScenarioError("{} does not define server(side, variant)".format(name))
     if scenario.servers == FAULT_SERVERS:
         for variant in scenario.variants:
@@ -156,6 +161,7 @@ def describe(scenario: Scenario) -> Dict[str, Any]:
         "expectation": scenario.expectation,
         "links": list(scenario.links),
         "incidental": list(scenario.incidental),
+        "repetitions": scenario.repetitions,
         "variants": [
             {"name": v.name, "params": dict(v.params), "description": v.description} for v in scenario.variants
         ],

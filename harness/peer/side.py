@@ -69,16 +69,18 @@ class Side:
 
     # Connection steps.
 
-    async def connect(self, open_timeout: Optional[float] = None, path: str = "/scenario") -> Step:
+    async def connect(self, open_timeout: Optional[float] = None, path: str = "/scenario", **options: Any) -> Step:
         """Open a connection to the case's server.
 
         ``open_timeout`` is passed to the library where the version has it;
         otherwise a harness guard of the same length stands in, and the step
-        records ``guarded_by: harness``.
+        records ``timeout_by: harness``. ``options`` (``max_size``,
+        ``ping_interval``, ``ping_timeout``, ``close_timeout``) are passed
+        through; an implementation without one records the step unsupported.
         """
         uri = "ws://127.0.0.1:{}{}".format(self.port, path)
         _, library_timeout = self.driver.connect_options(open_timeout)
-        arguments: Dict[str, Any] = {"path": path}
+        arguments: Dict[str, Any] = dict(options, path=path)
         guard = STEP_GUARD
         if open_timeout is not None:
             arguments["open_timeout"] = open_timeout
@@ -87,7 +89,7 @@ class Side:
             guard = open_timeout + 1.0 if library_timeout else open_timeout
 
         async def operation() -> Any:
-            return await self.driver.connect(uri, open_timeout)
+            return await self.driver.connect(uri, open_timeout, options)
 
         step = await self._step("connect", arguments, operation, guard=guard, describe=False)
         if step.ok:
@@ -104,9 +106,48 @@ class Side:
         return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
 
     async def close(self, code: Optional[int] = 1000, reason: str = "") -> Step:
+        """Close with ``code`` and ``reason``; ``code=None`` sends an empty close frame."""
         return await self._step(
             "close", {"code": code, "reason": reason}, lambda: self.driver.close(self.connection, code, reason)
         )
+
+    async def send_raw(self, data: bytes) -> Step:
+        """Write bytes straight to the socket, e.g. a frame the library would refuse to send."""
+        return await self._step("send_raw", {"data": data.hex()}, lambda: self.driver.send_raw(self.connection, data))
+
+    async def abort(self, method: str) -> Step:
+        """Fail the connection: ``fail_connection``, ``protocol-fail`` or ``transport-abort``."""
+        return await self._step("abort", {"method": method}, lambda: self.driver.abort(self.connection, method))
+
+    async def stop_reading(self) -> Step:
+        """Stop reading from the network, so that pings go unanswered."""
+        return await self._step("stop_reading", {}, lambda: self.driver.stop_reading(self.connection))
+
+    async def recv_concurrently(self, count: int = 2) -> Step:
+        """Start ``count`` recv() calls at once; the value lists each one's result."""
+
+        async def operation() -> Any:
+            outcomes = await self.driver.recv_concurrently(self.connection, count)
+            return [
+                result_exception(item) if isinstance(item, BaseException) else result_value(item) for item in outcomes
+            ]
+
+        return await self._step("recv_concurrently", {"count": count}, operation)
+
+    async def probe(self, modules: bool = False) -> Step:
+        """Which attributes this side's connection has (and, with ``modules``,
+        which names the package exports, and which imports warn)."""
+
+        async def operation() -> Any:
+            from . import surface
+
+            result = {"connection": surface.connection_surface(self.connection)}
+            if modules:
+                result["package"] = surface.package_surface()
+                result["imports"] = surface.import_warnings()
+            return result
+
+        return await self._step("probe", {"modules": modules}, operation, guard=30.0, describe=False, raw=True)
 
     # Timing steps.
 
@@ -126,17 +167,21 @@ class Side:
         operation: Callable[[], Awaitable[Any]],
         guard: Optional[float] = STEP_GUARD,
         describe: bool = True,
+        raw: bool = False,
     ) -> Step:
         record = self.recorder.begin(name, arguments, self.driver.snapshot(self.connection))
         value = None
-        with self.driver.guard(guard) as timer:
+        with self.driver.guard(guard, self.connection) as timer:
             try:
                 value = await operation()
             except Unsupported as exc:
                 result = result_unsupported(str(exc))
             except BaseException as exc:
-                if timer.fired and self.driver.is_cancellation(exc):
+                if timer.fired and (self.driver.is_cancellation(exc) or not self.driver.guard_cancels):
                     result = result_guard(guard or 0.0)
+                    if not self.driver.is_cancellation(exc):
+                        # The guard made the blocked call fail (sync): keep what it raised.
+                        result["exception"] = describe_exception(exc)
                 elif isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
                 else:

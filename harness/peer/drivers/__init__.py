@@ -12,6 +12,10 @@ Implementations:
     ``websockets.client`` / ``websockets.server`` before).
 ``asyncio``
     the new asyncio implementation, ``websockets.asyncio`` (13.0+).
+``sync``
+    the threading implementation, ``websockets.sync`` (11.0+).
+``trio``
+    the trio implementation, ``websockets.trio`` (17.0+; needs trio).
 ``default``
     whatever ``websockets.connect`` / ``websockets.serve`` are in that
     version: what a user gets by upgrading without touching code.
@@ -24,7 +28,7 @@ from typing import Any, Dict, List
 from .base import Driver, Unavailable
 
 #: Implementations this harness knows, in display order.
-IMPLEMENTATIONS = ("default", "legacy", "asyncio")
+IMPLEMENTATIONS = ("default", "legacy", "asyncio", "sync", "trio")
 
 
 def load(implementation: str) -> Driver:
@@ -44,6 +48,14 @@ def load(implementation: str) -> Driver:
         from .asyncio import AsyncioDriver
 
         return AsyncioDriver.load()
+    if implementation == "sync":
+        from .sync import SyncDriver
+
+        return SyncDriver.load()
+    if implementation == "trio":
+        from .trio import TrioDriver
+
+        return TrioDriver.load()
     raise Unavailable("unknown implementation {!r}".format(implementation))
 
 

@@ -5,24 +5,54 @@ Theory of operation
 
 A driver has two parts:
 
-* the *runtime*: how a case's coroutine runs (``asyncio.run`` for the asyncio
-  family; later threads for ``sync`` and ``trio.run`` for trio), how to sleep,
-  how to yield to the loop once, how to put a time limit on one step;
-* the *API*: connect, serve, send, recv, close, and reading connection state.
+* the *runtime*: how a case runs (``asyncio.run`` here; a coroutine trampoline
+  and threads for ``sync``; ``trio.run`` for trio), how to sleep, how to yield
+  to the loop once, how to put a time limit on one step, and how a server
+  part lives (:meth:`Driver.run_server`);
+* the *API*: connect, serve, send, recv, close, and the rarer steps (raw
+  frames, aborts, concurrent receives, pausing reads), each of which raises
+  :class:`Unsupported` where the implementation cannot express it.
 
 Time limits (guards) on steps are armed with ``loop.call_later`` and fire by
 cancelling the case's task. Unlike ``asyncio.wait_for``, arming a guard does
 not create a task nor yield to the loop, so a step that completes without
 suspending still completes without suspending: races stay races.
+
+Scenario scripts are coroutines for every implementation: a driver's steps
+are ``async def`` even when they block (``sync``), and the runtime drives the
+coroutine accordingly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http
+import inspect
+import socket
 import warnings
-from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Tuple
 
-from ..recording import CONNECTION_ATTRIBUTES, qualified_name, read_attribute
+from ..recording import CONNECTION_ATTRIBUTES, format_traceback, qualified_name, read_attribute
+
+#: How long the server part waits for its handlers after the client is done.
+HANDLER_GRACE = 3.0
+
+#: How long stopping a server may take.
+STOP_TIMEOUT = 10.0
+
+#: Options a scenario may pass to ``connect``, where the implementation has them.
+CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout")
+
+#: Options a scenario may ask of a server (see :meth:`Driver.server_arguments`).
+SERVE_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "reject_status", "handler_signature")
+
+#: Handler signatures a scenario may ask for.
+HANDLER_SIGNATURES = ("flexible", "connection", "connection-path")
+
+#: Ways to fail a connection (the ``abort`` step).
+ABORT_METHODS = ("fail_connection", "protocol-fail", "transport-abort")
+
+Handler = Callable[[Any], Awaitable[None]]
 
 
 class Unavailable(Exception):
@@ -30,10 +60,7 @@ class Unavailable(Exception):
 
 
 class Unsupported(Exception):
-    """The implementation cannot express this step."""
-
-
-Handler = Callable[[Any], Awaitable[None]]
+    """The implementation cannot express this step or option."""
 
 
 class Guard:
@@ -43,7 +70,7 @@ class Guard:
         self.seconds = seconds
         self.fired = False
         self._handle: Optional[asyncio.TimerHandle] = None
-        self._task: Optional["asyncio.Task[Any]"] = None
+        self._task: Optional[asyncio.Task] = None
 
     def __enter__(self) -> "Guard":
         if self.seconds is not None:
@@ -64,11 +91,52 @@ class Guard:
             self._task.uncancel()
 
 
+def parameters(function: Any) -> Dict[str, Any]:
+    """The keyword parameters ``function`` (or a class's ``__init__``) accepts."""
+    target = function.__init__ if isinstance(function, type) else function  # type: ignore[misc]
+    try:
+        return dict(inspect.signature(target).parameters)
+    except (TypeError, ValueError):  # pragma: no cover
+        return {}
+
+
+def make_handler(handler: Handler, signature: str) -> Callable[..., Awaitable[None]]:
+    """A connection handler with exactly the requested signature.
+
+    ``flexible`` accepts ``(connection)`` and ``(connection, path)`` without
+    the deprecation warning a two-argument handler gets from some versions.
+    """
+    if signature == "connection":
+
+        async def handler_connection(connection: Any) -> None:
+            await handler(connection)
+
+        return handler_connection
+    if signature == "connection-path":
+
+        async def handler_connection_path(connection: Any, path: Any) -> None:
+            await handler(connection)
+
+        return handler_connection_path
+
+    async def handler_flexible(connection: Any, *path: Any) -> None:
+        await handler(connection)
+
+    return handler_flexible
+
+
 class Driver:
-    """Base class for drivers of asyncio-based implementations."""
+    """Base class for drivers; the runtime here is asyncio's."""
 
     #: Name of the implementation, e.g. ``legacy``.
     name = "?"
+
+    #: What ``default`` resolves to; the implementation's own name otherwise.
+    resolves_to: Optional[str] = None
+
+    #: Whether a guard that fires raises a cancellation in the step (asyncio,
+    #: trio) rather than making the blocked call fail some other way (sync).
+    guard_cancels = True
 
     def __init__(self, connect: Any, serve: Any, module: str) -> None:
         self.connect_function = connect
@@ -88,11 +156,8 @@ class Driver:
 
     # Runtime.
 
-    #: What ``default`` resolves to; the implementation's own name otherwise.
-    resolves_to: Optional[str] = None
-
     def run(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-        """Run one case in a fresh event loop, alone."""
+        """Run one case's side in a fresh event loop, alone."""
         return asyncio.run(main())
 
     async def sleep(self, seconds: float) -> None:
@@ -102,24 +167,115 @@ class Driver:
         """Yield to the event loop exactly once."""
         await asyncio.sleep(0)
 
-    def guard(self, seconds: Optional[float]) -> Guard:
+    def guard(self, seconds: Optional[float], connection: Any = None) -> Any:
         return Guard(seconds)
 
     def is_cancellation(self, exc: BaseException) -> bool:
         return isinstance(exc, asyncio.CancelledError)
 
-    # API, overridden per implementation.
+    async def finish_client(self) -> None:
+        """Called once the client script and its teardown are done."""
+
+    def run_server(self, part: Any) -> None:
+        """Serve ``part.handler`` until ``part.finish`` is set, then stop.
+
+        ``part`` is the agent's ServerPart: it receives ``listening(port)``,
+        ``failed_to_start(error)`` and the phase changes, and its ``wake``
+        is set to a thread-safe callable that ends the wait.
+        """
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            finished = asyncio.Event()
+            part.wake = lambda: loop.call_soon_threadsafe(finished.set)
+            tasks = set()
+
+            async def handler(connection: Any) -> None:
+                task = asyncio.current_task()
+                if task is not None:
+                    tasks.add(task)
+                await part.handler(connection)
+
+            try:
+                server = await self.serve(handler, part.options)
+                port = self.server_port(server)
+            except Unsupported as exc:
+                part.unsupported(str(exc))
+                return
+            except Exception:
+                part.failed_to_start(format_traceback())
+                return
+            part.listening(port)
+            if not part.finish.is_set():
+                await finished.wait()
+            part.after_client()
+            pending = [task for task in tasks if not task.done()]
+            if pending:
+                _, still = await asyncio.wait(pending, timeout=HANDLER_GRACE)
+                if still:
+                    part.recorder.event("handler-still-running", count=len(still))
+            part.teardown()
+            try:
+                await asyncio.wait_for(self.stop(server), STOP_TIMEOUT)
+            except Exception as exc:
+                part.recorder.event("stop-failed", error=repr(exc))
+
+        self.run(main)
+
+    # Connecting and serving.
 
     def connect_options(self, open_timeout: Optional[float]) -> Tuple[Dict[str, Any], bool]:
         """Keyword arguments for ``connect``, and whether the open timeout is the library's."""
-        raise NotImplementedError
+        if open_timeout is not None and "open_timeout" in parameters(self.connect_function):
+            return {"open_timeout": open_timeout}, True
+        return {}, open_timeout is None
 
-    async def connect(self, uri: str, open_timeout: Optional[float]) -> Any:
-        options, _ = self.connect_options(open_timeout)
-        return await self.connect_function(uri, **options)
+    def connect_arguments(self, open_timeout: Optional[float], options: Dict[str, Any]) -> Dict[str, Any]:
+        arguments, _ = self.connect_options(open_timeout)
+        accepted = parameters(self.connect_function)
+        for name, value in options.items():
+            if name not in CONNECT_OPTIONS:
+                raise ValueError("unknown connect option {!r}".format(name))
+            if name not in accepted:
+                raise Unsupported("connect() has no {} parameter".format(name))
+            arguments[name] = value
+        return arguments
 
-    async def serve(self, handler: Handler) -> Any:
-        raise NotImplementedError
+    async def connect(self, uri: str, open_timeout: Optional[float], options: Dict[str, Any]) -> Any:
+        return await self.connect_function(uri, **self.connect_arguments(open_timeout, options))
+
+    def server_arguments(self, options: Dict[str, Any]) -> Dict[str, Any]:
+        """Library keyword arguments for the scenario's server options."""
+        accepted = parameters(self.serve_function)
+        arguments: Dict[str, Any] = {}
+        for name, value in options.items():
+            if name not in SERVE_OPTIONS:
+                raise ValueError("unknown server option {!r}".format(name))
+            if name in ("handler_signature",):
+                continue
+            if name == "reject_status":
+                if "process_request" not in accepted:
+                    raise Unsupported("serve() has no process_request parameter")
+                arguments["process_request"] = self.rejecting_process_request(int(value))
+                continue
+            if name not in accepted:
+                raise Unsupported("serve() has no {} parameter".format(name))
+            arguments[name] = value
+        return arguments
+
+    def rejecting_process_request(self, status: int) -> Any:
+        """A ``process_request`` hook that rejects the handshake with ``status``."""
+
+        def process_request(connection: Any, request: Any) -> Any:
+            return connection.respond(status, http.HTTPStatus(status).phrase + "\n")
+
+        return process_request
+
+    async def serve(self, handler: Handler, options: Dict[str, Any]) -> Any:
+        signature = options.get("handler_signature", "flexible")
+        return await self.serve_function(
+            make_handler(handler, signature), "127.0.0.1", 0, **self.server_arguments(options)
+        )
 
     def server_port(self, server: Any) -> int:
         return server.sockets[0].getsockname()[1]
@@ -127,6 +283,8 @@ class Driver:
     async def stop(self, server: Any) -> None:
         server.close()
         await server.wait_closed()
+
+    # Steps.
 
     async def send(self, connection: Any, message: Any) -> Any:
         return await connection.send(message)
@@ -136,8 +294,54 @@ class Driver:
 
     async def close(self, connection: Any, code: Optional[int], reason: str) -> Any:
         if code is None:
-            raise Unsupported("closing without a status code is not expressible here")
+            return await self.close_without_code(connection)
         return await connection.close(code, reason)
+
+    async def close_without_code(self, connection: Any) -> Any:
+        """Send a close frame with no status code, then wait for the closing handshake."""
+        if getattr(connection, "protocol", None) is None or not hasattr(connection, "send_context"):
+            raise Unsupported("no way to send an empty close frame")
+        async with connection.send_context():
+            connection.protocol.send_close()
+        await connection.wait_closed()
+
+    async def send_raw(self, connection: Any, data: bytes) -> Any:
+        """Write bytes to the connection's transport, bypassing the library."""
+        transport = getattr(connection, "transport", None)
+        if transport is None:
+            raise Unsupported("no transport to write to")
+        transport.write(data)
+
+    async def abort(self, connection: Any, method: str) -> Any:
+        if method == "fail_connection":
+            if not hasattr(connection, "fail_connection"):
+                raise Unsupported("the connection has no fail_connection()")
+            return connection.fail_connection(1011, "aborted by the scenario")
+        if method == "protocol-fail":
+            if getattr(connection, "protocol", None) is None or not hasattr(connection, "send_context"):
+                raise Unsupported("no protocol.fail() inside send_context()")
+            async with connection.send_context():
+                connection.protocol.fail(1011, "aborted by the scenario")
+            return None
+        if method == "transport-abort":
+            transport = getattr(connection, "transport", None)
+            if transport is None:
+                raise Unsupported("no transport to abort")
+            return transport.abort()
+        raise ValueError("unknown abort method {!r}".format(method))
+
+    async def stop_reading(self, connection: Any) -> Any:
+        """Stop reading from the network: pings go unanswered."""
+        transport = getattr(connection, "transport", None)
+        if transport is None:
+            raise Unsupported("no transport to pause")
+        transport.pause_reading()
+
+    async def recv_concurrently(self, connection: Any, count: int) -> List[Any]:
+        """Start ``count`` recv() calls at once; return each one's value or exception."""
+        return list(await asyncio.gather(*(connection.recv() for _ in range(count)), return_exceptions=True))
+
+    # State.
 
     def snapshot(self, connection: Any) -> Optional[Dict[str, Any]]:
         """Connection state, read through every accessor the version has."""
@@ -152,13 +356,23 @@ class Driver:
         if protocol is not None and not isinstance(protocol, str):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                protocol_state = getattr(protocol, "state", None)
-            if protocol_state is not None:
-                state["protocol.state"] = getattr(protocol_state, "name", repr(protocol_state))
+                for name in ("state", "close_code", "close_reason"):
+                    try:
+                        value = getattr(protocol, name)
+                    except Exception:  # noqa: S112 - absent or raising: not a state
+                        continue
+                    state["protocol." + name] = getattr(value, "name", value)
         for key, value in list(state.items()):
             if isinstance(value, dict) and "enum" in value:
                 state[key] = value["name"]
         return state
+
+
+def shutdown_socket(sock: Any) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _name_of(obj: Any) -> str:

@@ -6,11 +6,11 @@ Before 10.0 it lived in ``websockets.client`` / ``websockets.server``; from
 
 from __future__ import annotations
 
-import inspect
+import http
 import warnings
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
-from .base import Driver, Handler, Unavailable
+from .base import Driver, Unavailable, Unsupported, parameters
 
 
 class LegacyDriver(Driver):
@@ -33,25 +33,20 @@ class LegacyDriver(Driver):
                     raise Unavailable("websockets.server is not the legacy implementation")
         return cls(client.connect, server.serve, client.__name__.rsplit(".", 1)[0])
 
-    def connect_options(self, open_timeout: Optional[float]) -> Tuple[Dict[str, Any], bool]:
-        parameters = _parameters(self.connect_function)
-        if open_timeout is not None and "open_timeout" in parameters:
-            return {"open_timeout": open_timeout}, True
-        return {}, open_timeout is None
+    def rejecting_process_request(self, status: int) -> Any:
+        async def process_request(path: Any, request_headers: Any) -> Any:
+            return http.HTTPStatus(status), [], (http.HTTPStatus(status).phrase + "\n").encode()
 
-    async def serve(self, handler: Handler) -> Any:
-        async def legacy_handler(connection: Any, *path: Any) -> None:
-            # 8.1–10.0 call handler(ws, path); 10.1+ call handler(ws) when the
-            # handler accepts one argument. *path accepts both, without the
-            # deprecation warning that a two-argument handler gets from 13.0.
-            await handler(connection)
+        return process_request
 
-        return await self.serve_function(legacy_handler, "127.0.0.1", 0)
+    async def close_without_code(self, connection: Any) -> Any:
+        # 8.1–10.x: write_close_frame(data=b""); 11.0+: write_close_frame(close, data).
+        if not hasattr(connection, "write_close_frame"):
+            raise Unsupported("no write_close_frame()")
+        if "close" in parameters(connection.write_close_frame):
+            from websockets.frames import Close  # type: ignore[import-not-found]
 
-
-def _parameters(function: Any) -> Dict[str, Any]:
-    target = function.__init__ if isinstance(function, type) else function  # type: ignore[misc]
-    try:
-        return dict(inspect.signature(target).parameters)
-    except (TypeError, ValueError):  # pragma: no cover
-        return {}
+            await connection.write_close_frame(Close(1005, ""), b"")
+        else:
+            await connection.write_close_frame(b"")
+        await connection.wait_closed()

@@ -1,0 +1,200 @@
+"""Driver for the threading implementation, ``websockets.sync`` (11.0+).
+
+Theory of operation
+-------------------
+
+Scenario scripts are coroutines, but every step of this driver blocks and
+returns without ever suspending, so a script runs to completion on the first
+``send(None)``: :meth:`SyncDriver.run` is a trampoline, not an event loop. A
+step that would need an event loop (``pause``) is :class:`Unsupported`.
+
+Guards cannot cancel a blocking call; instead a timer thread shuts the
+connection's socket down, which makes the blocked call return or raise, and
+the step is recorded as ``guard-timeout``.
+
+The server runs ``serve_forever`` in a thread; each connection's handler runs
+in the library's own handler thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Coroutine, Dict, List, Optional
+
+from ..recording import format_traceback
+from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported, shutdown_socket
+
+
+class SyncGuard:
+    """Shuts the connection's socket down when the step takes too long."""
+
+    def __init__(self, seconds: Optional[float], connection: Any) -> None:
+        self.seconds = seconds
+        self.connection = connection
+        self.fired = False
+        self._timer: Optional[threading.Timer] = None
+
+    def __enter__(self) -> "SyncGuard":
+        if self.seconds is not None and self.connection is not None:
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = getattr(self.connection, "socket", None)
+        if sock is not None:
+            shutdown_socket(sock)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def trampoline(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine that never suspends; fail loudly if it does."""
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coroutine.close()
+    raise RuntimeError("a sync scenario step suspended: the sync driver has no event loop")
+
+
+class SyncDriver(Driver):
+    name = "sync"
+    guard_cancels = False
+
+    @classmethod
+    def load(cls) -> "SyncDriver":
+        try:
+            from websockets.sync import client, server  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise Unavailable("no websockets.sync implementation: {}".format(exc))
+        return cls(client.connect, server.serve, "websockets.sync")
+
+    # Runtime.
+
+    def run(self, main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+        return trampoline(main())
+
+    async def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def pause(self) -> None:
+        raise Unsupported("the sync implementation has no event loop to yield to")
+
+    def guard(self, seconds: Optional[float], connection: Any = None) -> Any:
+        return SyncGuard(seconds, connection)
+
+    def is_cancellation(self, exc: BaseException) -> bool:
+        return False
+
+    def run_server(self, part: Any) -> None:
+        done = threading.Condition()
+        active = [0]
+
+        def handler(connection: Any, *path: Any) -> None:
+            with done:
+                active[0] += 1
+            try:
+                self.run(lambda: part.handler(connection))
+            finally:
+                with done:
+                    active[0] -= 1
+                    done.notify_all()
+
+        try:
+            server = self.serve_function(
+                _with_signature(handler, part.options.get("handler_signature", "flexible")),
+                "127.0.0.1",
+                0,
+                **self.server_arguments(part.options),
+            )
+        except Unsupported as exc:
+            part.unsupported(str(exc))
+            return
+        except Exception:
+            part.failed_to_start(format_traceback())
+            return
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        part.listening(server.socket.getsockname()[1])
+        part.finish.wait()
+        part.after_client()
+        with done:
+            if not done.wait_for(lambda: active[0] == 0, HANDLER_GRACE):
+                part.recorder.event("handler-still-running", count=active[0])
+        part.teardown()
+        server.shutdown()
+        thread.join(STOP_TIMEOUT)
+
+    # Connecting and serving.
+
+    async def connect(self, uri: str, open_timeout: Optional[float], options: Dict[str, Any]) -> Any:
+        return self.connect_function(uri, **self.connect_arguments(open_timeout, options))
+
+    def server_port(self, server: Any) -> int:  # pragma: no cover - run_server reads it directly
+        return server.socket.getsockname()[1]
+
+    # Steps.
+
+    async def send(self, connection: Any, message: Any) -> Any:
+        return connection.send(message)
+
+    async def recv(self, connection: Any) -> Any:
+        return connection.recv()
+
+    async def close(self, connection: Any, code: Optional[int], reason: str) -> Any:
+        if code is None:
+            return await self.close_without_code(connection)
+        return connection.close(code, reason)
+
+    async def close_without_code(self, connection: Any) -> Any:
+        with connection.send_context():
+            connection.protocol.send_close()
+        connection.recv_events_thread.join(10)
+
+    async def send_raw(self, connection: Any, data: bytes) -> Any:
+        connection.socket.sendall(data)
+
+    async def abort(self, connection: Any, method: str) -> Any:
+        if method == "protocol-fail":
+            with connection.send_context():
+                connection.protocol.fail(1011, "aborted by the scenario")
+            return None
+        if method == "transport-abort":
+            shutdown_socket(connection.socket)
+            return connection.socket.close()
+        if method == "fail_connection":
+            raise Unsupported("the sync connection has no fail_connection()")
+        raise ValueError("unknown abort method {!r}".format(method))
+
+    async def stop_reading(self, connection: Any) -> Any:
+        raise Unsupported("the sync implementation reads in a thread that cannot be paused")
+
+    async def recv_concurrently(self, connection: Any, count: int) -> List[Any]:
+        results: List[Any] = [None] * count
+
+        def receive(index: int) -> None:
+            try:
+                results[index] = connection.recv()
+            except BaseException as exc:
+                results[index] = exc
+
+        threads = [threading.Thread(target=receive, args=(index,), daemon=True) for index in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        return results
+
+
+def _with_signature(handler: Callable[..., None], signature: str) -> Callable[..., None]:
+    if signature == "connection":
+        return lambda connection: handler(connection)
+    if signature == "connection-path":
+        return lambda connection, path: handler(connection, path)
+    return handler
