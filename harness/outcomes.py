@@ -32,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 from .matrix import Cell
+from .peer.labels import unsupported_step
 
 #: Keys whose values are wall-clock measurements.
 TIMING_KEYS = frozenset({"elapsed", "started_at", "at", "pid", "seconds"})
@@ -237,11 +238,17 @@ def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> Cell
         }
         for reason, count in errors.most_common()
     ]
+    # A step the implementation cannot express makes the outcome say nothing
+    # about behaviour: when every outcome has one, the cell is unsupported.
+    unexpressed = [unsupported_step(outcome["outcome"]) for outcome in outcomes]
     if errors:
         status = ERROR
-    elif unsupported and not counts:
+    elif (unsupported and not counts) or (unexpressed and all(unexpressed)):
         status = UNSUPPORTED
     else:
         status = MEASURED
-    reason = "; ".join(unsupported) if status == UNSUPPORTED else ""
+    reasons = list(unsupported) + [
+        f"{step['step']}: {step['result']['reason']}" for step in unexpressed if step is not None
+    ]
+    reason = "; ".join(dict.fromkeys(reasons)) if status == UNSUPPORTED else ""
     return CellSummary(cell, status, len(results), outcomes, error_list, reason)

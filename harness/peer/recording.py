@@ -92,9 +92,11 @@ def truncate(text: str) -> str:
 
 def describe_value(value: Any, depth: int = 0) -> Any:
     """A JSON-compatible description of a value a library returned or exposed."""
+    if isinstance(value, enum.Enum) and isinstance(value, int) and not isinstance(value, bool):
+        # IntEnum members (CloseCode, HTTPStatus) compare as integers in user
+        # code: keep the integer first, and the name.
+        return int(value)
     if value is None or isinstance(value, (bool, int, float)):
-        if isinstance(value, enum.Enum):
-            return {"enum": qualified_name(type(value)), "name": value.name}
         return value
     if isinstance(value, enum.Enum):
         return {"enum": qualified_name(type(value)), "name": value.name}

@@ -132,7 +132,7 @@ class Side:
                 result_exception(item) if isinstance(item, BaseException) else result_value(item) for item in outcomes
             ]
 
-        return await self._step("recv_concurrently", {"count": count}, operation)
+        return await self._step("recv_concurrently", {"count": count}, operation, raw=True)
 
     async def probe(self, modules: bool = False) -> Step:
         """Which attributes this side's connection has (and, with ``modules``,
@@ -192,11 +192,12 @@ class Side:
                         self.recorder.finish(record, result, self.driver.snapshot(self.connection))
                         raise
             else:
-                result = (
-                    result_value(value)
-                    if describe
-                    else {"kind": "value", "value": {"type": qualified_name(type(value))}}
-                )
+                if raw:  # already JSON-ready (probes, concurrent results)
+                    result = {"kind": "value", "value": value}
+                elif describe:
+                    result = result_value(value)
+                else:
+                    result = {"kind": "value", "value": {"type": qualified_name(type(value))}}
         self.recorder.finish(record, result, self.driver.snapshot(self.connection))
         return Step(record, value)
 

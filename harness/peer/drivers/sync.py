@@ -166,8 +166,12 @@ class SyncDriver(Driver):
                 connection.protocol.fail(1011, "aborted by the scenario")
             return None
         if method == "transport-abort":
-            shutdown_socket(connection.socket)
-            return connection.socket.close()
+            # close_socket() (13.0+) shuts the socket down and lets the
+            # library's reader thread notice; closing the socket from here
+            # would leave that thread polling a dead descriptor.
+            if hasattr(connection, "close_socket"):
+                return connection.close_socket()
+            return shutdown_socket(connection.socket)
         if method == "fail_connection":
             raise Unsupported("the sync connection has no fail_connection()")
         raise ValueError("unknown abort method {!r}".format(method))

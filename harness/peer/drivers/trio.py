@@ -21,6 +21,9 @@ from typing import Any, Callable, Coroutine, Dict, List, Optional
 from ..recording import format_traceback
 from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported
 
+#: How long connections may take to close once a case's script is done.
+TEARDOWN_GRACE = 3.0
+
 
 def _trio() -> Any:
     import trio  # type: ignore[import-not-found]
@@ -81,6 +84,9 @@ class TrioDriver(Driver):
                     for done in self.holders:
                         done.set()
                     self.holders = []
+                    # Connections whose reading was paused never finish
+                    # closing: give them a grace period, then cancel.
+                    nursery.cancel_scope.deadline = trio.current_time() + TEARDOWN_GRACE
 
         return trio.run(case)
 

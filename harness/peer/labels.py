@@ -1,0 +1,94 @@
+"""Helpers for scenario ``label()`` and ``grade()`` functions.
+
+They read *normalized* outcomes (see reports/results.schema.md) and run in the
+orchestrator, but stay stdlib-only so that scenario files can import them
+anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+
+def steps(outcome: Dict[str, Any], role: str, name: Optional[str] = None) -> List[Dict[str, Any]]:
+    side = outcome.get(role) or {}
+    return [step for step in side.get("steps", []) if name is None or step["step"] == name]
+
+
+def short_class(name: str) -> str:
+    """``websockets.exceptions.ConnectionClosedOK`` → ``ConnectionClosedOK``."""
+    return name.rsplit(".", 1)[-1]
+
+
+def first_exception(outcome: Dict[str, Any], role: str, name: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    for step in steps(outcome, role, name):
+        if step["result"]["kind"] == "exception":
+            return step["result"]["exception"]
+    return None
+
+
+def attribute(exception: Optional[Dict[str, Any]], name: str) -> Any:
+    """The value of an exception attribute, or None when absent."""
+    if exception is None:
+        return None
+    entry = exception.get("attributes", {}).get(name)
+    if not entry or not entry.get("present"):
+        return None
+    return entry.get("value")
+
+
+def received_close(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
+    """The close code this side received, through whichever accessor exists:
+    ``.rcvd.code`` (10.0+), else the deprecated ``.code``."""
+    rcvd = attribute(exception, "rcvd")
+    if isinstance(rcvd, dict) and "code" in rcvd:
+        return rcvd["code"]
+    if exception is not None and "rcvd" in exception.get("attributes", {}):
+        return None  # rcvd exists and is None: no close frame received
+    return attribute(exception, "code")
+
+
+def sent_close(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
+    """The close code this side sent (``.sent.code``, 10.0+), if any."""
+    sent = attribute(exception, "sent")
+    if isinstance(sent, dict) and "code" in sent:
+        return sent["code"]
+    return None
+
+
+def exception_text(exception: Dict[str, Any]) -> str:
+    """``ConnectionClosedOK 1000``, ``ConnectionClosedError sent 1011``, or the class."""
+    text = short_class(exception["class"])
+    received = received_close(exception)
+    if received is not None:
+        return "{} {}".format(text, received)
+    sent = sent_close(exception)
+    if sent is not None:
+        return "{} sent {}".format(text, sent)
+    if "rcvd" in exception.get("attributes", {}):
+        return text + " no close frame"
+    return text
+
+
+def result_text(result: Optional[Dict[str, Any]]) -> str:
+    """One step result in a few words: a value, ``Class 1000``, or the kind."""
+    if result is None:
+        return "—"
+    if result["kind"] == "value":
+        value = result["value"]
+        return repr(value) if not isinstance(value, (dict, list)) else "ok"
+    if result["kind"] == "exception":
+        return exception_text(result["exception"])
+    return result["kind"]
+
+
+def is_subclass(exception: Optional[Dict[str, Any]], *names: str) -> bool:
+    return exception is not None and any(name in exception["mro"] for name in names)
+
+
+def unsupported_step(outcome: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    for role in ("client", "server"):
+        for step in steps(outcome, role):
+            if step["result"]["kind"] == "unsupported":
+                return step
+    return None

@@ -1,0 +1,82 @@
+"""close-code-reason: does the other side get the close code and reason, and where?
+
+Either side closes with 1000, 1001, 4001 "bye", or an empty close frame (no
+status code). Then both sides call recv(). Each exception is recorded with
+every accessor the version has: ``.rcvd`` / ``.sent`` (10.0+), the deprecated
+``.code`` / ``.reason`` (with the warning reading them emits), and the
+connection's ``close_code`` / ``close_reason`` and ``protocol.close_code``
+in the state snapshots.
+"""
+
+from harness.peer.labels import exception_text, first_exception, is_subclass, received_close, short_class
+from harness.peer.scenario import Scenario, Variant
+
+CLOSES = (
+    ("1000", 1000, ""),
+    ("1001", 1001, ""),
+    ("4001-bye", 4001, "bye"),
+    ("empty", None, ""),
+)
+
+SCENARIO = Scenario(
+    id="close-code-reason",
+    question="Does the other side receive the close code and reason, through which accessors, as which exception?",
+    variants=tuple(
+        Variant(
+            f"{closer}-closes-{name}",
+            {"closer": closer, "code": code, "reason": reason},
+            "{} closes with {}".format(closer, "an empty close frame" if code is None else code),
+        )
+        for closer in ("server", "client")
+        for name, code, reason in CLOSES
+    ),
+    expectation=(
+        "RFC 6455 §7.1.5: the peer's recv() raises with the received code (1005 for an "
+        "empty close frame) and reason; ConnectionClosedOK for 1000/1001 (and 1005), "
+        "ConnectionClosedError otherwise (websockets docs)."
+    ),
+    links=(
+        "https://github.com/python-websockets/websockets/issues/1548",
+        "https://websockets.readthedocs.io/en/stable/reference/exceptions.html#websockets.exceptions.ConnectionClosed",
+    ),
+)
+
+
+async def server(side, variant):
+    if variant["closer"] == "server":
+        await side.close(variant["code"], variant["reason"])
+    await side.recv()
+
+
+async def client(side, variant):
+    if (await side.connect()).raised:
+        return
+    if variant["closer"] == "client":
+        await side.close(variant["code"], variant["reason"])
+    await side.recv()
+
+
+def _side(outcome, role):
+    exception = first_exception(outcome, role, "recv")
+    if exception is None:
+        return "no exception"
+    return exception_text(exception)
+
+
+def label(outcome):
+    return "client: {} · server: {}".format(_side(outcome, "client"), _side(outcome, "server"))
+
+
+def grade(outcome):
+    params = outcome["variant"]["params"]
+    receiver = "client" if params["closer"] == "server" else "server"
+    exception = first_exception(outcome, receiver, "recv")
+    expected = 1005 if params["code"] is None else params["code"]
+    if exception is None:
+        return "failed", f"the {receiver}'s recv() did not raise"
+    if received_close(exception) != expected:
+        return "failed", f"the {receiver} received {received_close(exception)}, not {expected}"
+    closed_ok = expected in (1000, 1001, 1005)
+    if closed_ok != is_subclass(exception, "websockets.exceptions.ConnectionClosedOK"):
+        return "non-strict", "code delivered, but as {}".format(short_class(exception["class"]))
+    return "ok", "code {} delivered as {}".format(expected, short_class(exception["class"]))

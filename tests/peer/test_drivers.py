@@ -1,0 +1,137 @@
+"""Drivers, in-process, against the newest websockets release installed here.
+
+Each test runs a real server part and a real client part of a scenario,
+exactly as agents do, for every pair of implementations.
+"""
+
+from __future__ import annotations
+
+import inspect
+import socket
+import threading
+
+import pytest
+
+from harness.peer import drivers, scenario
+from harness.peer.agent import CaseThread, ClientPart, ServerPart
+from harness.peer.drivers.base import make_handler
+from harness.peer.drivers.sync import SyncGuard, trampoline
+
+IMPLEMENTATIONS = ("legacy", "asyncio", "sync", "trio")
+
+
+def available(implementation):
+    try:
+        drivers.load(implementation)
+    except drivers.Unavailable as exc:
+        return pytest.param(implementation, marks=pytest.mark.skip(reason=str(exc)))
+    return implementation
+
+
+PEERS = [available(name) for name in IMPLEMENTATIONS]
+
+
+def run_case(scenario_id, variant_name, client_implementation, server_implementation):
+    module = scenario.load(scenario_id)
+    variant = module.SCENARIO.variant(variant_name)
+    server = ServerPart(module, variant, server_implementation)
+    thread = CaseThread(server.run).start()
+    assert server.ready.wait(10), "server did not start"
+    assert server.port, server.start_error
+    client = ClientPart(module, variant, client_implementation, server.port)
+    client_thread = CaseThread(client.run).start()
+    assert client_thread.join(15), "client hung"
+    server.stop()
+    assert thread.join(15), "server hung"
+    assert client_thread.error is None and thread.error is None
+    return client.record(), server.record()
+
+
+def results(record, step=None):
+    return [s["result"] for s in record["steps"] if step is None or s["step"] == step]
+
+
+@pytest.mark.parametrize("client", PEERS)
+@pytest.mark.parametrize("server", PEERS)
+def test_send_then_close_between_every_pair(client, server):
+    client_record, server_record = run_case("send-then-close", "close-4001-right-away", client, server)
+    received = results(client_record, "recv")
+    assert [r.get("value") for r in received[:3]] == ["message 0", "message 1", "message 2"]
+    last = received[-1]
+    assert last["kind"] == "exception"
+    assert "websockets.exceptions.ConnectionClosed" in last["exception"]["mro"]
+    assert last["exception"]["attributes"]["rcvd"]["value"]["code"] == 4001
+    assert [s["step"] for s in server_record["steps"]] == ["send", "send", "send", "close"]
+    assert "harness_error" not in client_record and "harness_error" not in server_record
+
+
+@pytest.mark.parametrize("implementation", PEERS)
+def test_connection_state_is_read_before_and_after_each_step(implementation):
+    client_record, _ = run_case("send-then-close", "close-1000-right-away", implementation, implementation)
+    recv = [s for s in client_record["steps"] if s["step"] == "recv"][0]
+    assert recv["state_before"]["state"] in ("OPEN", "CLOSING", "CLOSED")
+    assert "state" in recv["state_after"]
+
+
+@pytest.mark.parametrize("implementation", PEERS)
+def test_every_exception_says_which_except_clauses_catch_it(implementation):
+    client_record, _ = run_case("send-then-close", "close-1000-right-away", implementation, "asyncio")
+    exception = results(client_record, "recv")[-1]["exception"]
+    caught = exception["caught_by"]
+    assert caught["websockets.exceptions.ConnectionClosed"] is True
+    assert caught["websockets.exceptions.InvalidHandshake"] is False
+    assert caught["builtins.OSError"] is False
+
+
+def test_sync_cannot_yield_to_an_event_loop():
+    client_record, _ = run_case("send-after-remote-close", "after-one-yield", available("sync"), "asyncio")
+    pause = [s for s in client_record["steps"] if s["step"] == "pause"][0]
+    assert pause["result"]["kind"] == "unsupported"
+
+
+def test_trampoline_runs_coroutines_that_never_suspend():
+    async def compute():
+        return 42
+
+    assert trampoline(compute()) == 42
+
+
+def test_trampoline_refuses_coroutines_that_suspend():
+    import asyncio
+
+    async def suspends():
+        await asyncio.sleep(0)
+
+    with pytest.raises(RuntimeError, match="suspended"):
+        trampoline(suspends())
+
+
+def test_sync_guard_unblocks_a_blocked_call():
+    left, right = socket.socketpair()
+
+    class Connection:
+        socket = left
+
+    with SyncGuard(0.2, Connection()) as guard:
+        data = left.recv(10)  # blocks until the guard shuts the socket down
+    assert guard.fired and data == b""
+    left.close()
+    right.close()
+
+
+@pytest.mark.parametrize(
+    ("signature", "parameters"),
+    [("connection", ["connection"]), ("connection-path", ["connection", "path"]), ("flexible", ["connection", "path"])],
+)
+def test_make_handler_builds_the_exact_signature(signature, parameters):
+    async def handler(connection):
+        pass
+
+    assert list(inspect.signature(make_handler(handler, signature)).parameters) == parameters
+
+
+def test_inventory_names_what_default_resolves_to():
+    inventory = drivers.inventory()
+    assert inventory["default"]["resolves_to"] in ("legacy", "asyncio")
+    assert set(inventory) == set(drivers.IMPLEMENTATIONS)
+    assert threading.active_count() >= 1
