@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import __version__, display, exit_codes, matrix, outcomes, results, versions
+from . import __version__, derived, display, exit_codes, matrix, outcomes, results, versions
 from .agents import Agent, AgentError, kill_all
 from .environments import CANDIDATE_PYTHONS, Builder, Environment
 from .exit_codes import BadInputError, UsageError
@@ -248,7 +248,7 @@ def build_document(
     all_peers = {peer.id: peer for peer in [*client_peers, *server_peers]}
     if any(module.SCENARIO.servers == "fault" for module in scenarios.values()):
         all_peers[fault.id] = fault
-    return {
+    document = {
         "schema": results.SCHEMA,
         "schema_version": results.SCHEMA_VERSION,
         "run": {
@@ -284,6 +284,9 @@ def build_document(
             "varies": sum(1 for summary in summaries if summary.varies),
         },
     }
+    document["catchability"] = derived.catchability(document)
+    document["api_surface"] = derived.api_surface(document)
+    return document
 
 
 def exit_code_for(document: dict[str, Any]) -> int:
@@ -340,6 +343,8 @@ async def run_matrix(options: MatrixOptions) -> int:
     path = results.save(options.output, document)
     if options.tables and not interrupted:
         display.print_tables(document)
+        display.print_api_surface(document)
+        display.print_catchability(document)
     display.print_summary(document, str(path))
     if interrupted:
         display.say("interrupted: partial results written; the last complete results were kept")

@@ -192,6 +192,76 @@ def _letters(cell: dict[str, Any], legend: dict[str, str]) -> Text:
     return text
 
 
+CLAUSE_NAMES = {
+    "websockets.exceptions.ConnectionClosed": "ConnClosed",
+    "websockets.exceptions.ConnectionClosedOK": "ClosedOK",
+    "websockets.exceptions.ConnectionClosedError": "ClosedError",
+    "websockets.exceptions.InvalidHandshake": "InvalidHandshake",
+    "websockets.exceptions.InvalidMessage": "InvalidMessage",
+    "websockets.exceptions.InvalidStatus": "InvalidStatus",
+    "websockets.exceptions.InvalidStatusCode": "InvalidStatusCode",
+    "websockets.exceptions.PayloadTooBig": "PayloadTooBig",
+    "websockets.exceptions.ConcurrencyError": "ConcurrencyError",
+    "websockets.exceptions.WebSocketException": "WSException",
+    "builtins.OSError": "OSError",
+    "builtins.TimeoutError": "TimeoutError",
+    "asyncio.TimeoutError": "asyncio.Timeout",
+    "builtins.EOFError": "EOFError",
+    "builtins.RuntimeError": "RuntimeError",
+}
+
+
+def print_catchability(document: dict[str, Any]) -> None:
+    """Which ``except`` clauses catch each recorded exception, per peer."""
+    rows = document.get("catchability") or []
+    if not rows:
+        return
+    output.rule("[bold]catchability[/bold] — which except clauses catch what each peer raised")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        signature = "".join(_mark(row["caught_by"].get(clause)) for clause in CLAUSE_NAMES)
+        groups.setdefault((row["exception"], signature), []).append(short(row["peer"]))
+    table = Table(title="✓ caught  ✗ not caught  – name absent in that version")
+    table.add_column("exception (peers)")
+    for name in CLAUSE_NAMES.values():
+        table.add_column(name, justify="center")
+    for (exception, signature), peers in sorted(groups.items()):
+        table.add_row(f"{exception.replace('websockets.exceptions.', '')} ({', '.join(peers)})", *signature)
+    output.print(table)
+
+
+def _mark(value: Any) -> str:
+    return {True: "✓", False: "✗"}.get(value, "–")
+
+
+def print_api_surface(document: dict[str, Any]) -> None:
+    """Features × peers: ✓ present, ✗ absent, ⚠ present but warns."""
+    surfaces = document.get("api_surface") or {}
+    if not surfaces:
+        return
+    output.rule("[bold]api-surface[/bold] — what each peer has")
+    peers = list(surfaces)
+    features = sorted({feature for surface in surfaces.values() for feature in surface})
+    table = Table(title="✓ present  ✗ absent  ⚠ present, warns")
+    table.add_column("feature")
+    for peer in peers:
+        table.add_column(short(peer), justify="center")
+    for feature in features:
+        marks = []
+        for peer in peers:
+            entry = surfaces[peer].get(feature)
+            if entry is None:
+                marks.append("")
+            elif not entry.get("present"):
+                marks.append("✗")
+            else:
+                marks.append("⚠" if entry.get("warns") else "✓")
+        if len(set(marks)) > 1 or feature.startswith("import "):
+            table.add_row(feature, *marks)
+    output.print(table)
+    output.print("  (features present identically in every peer are not listed)", style="dim")
+
+
 def print_summary(document: dict[str, Any], path: str) -> None:
     totals = document["totals"]
     run = document["run"]

@@ -214,7 +214,7 @@ def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> Cell
         counts[key] += 1
         first.setdefault(key, (outcome, result))
         durations.setdefault(key, []).append(result.seconds)
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     for key, count in counts.most_common():
         outcome, example = first[key]
         seconds = sorted(durations[key])

@@ -68,7 +68,7 @@ def label(outcome):
     exception = first_exception(outcome, other, "recv")
     if exception is None:
         return f"{other} saw no exception"
-    return "{} sees {}".format(other, exception_text(exception))
+    return f"{other} sees {exception_text(exception)}"
 
 
 def grade(outcome):

@@ -6,7 +6,7 @@ code is reached: ``InvalidStatusCode.status_code`` (up to 13.x legacy) or
 ``InvalidStatus.response.status_code`` (new implementations).
 """
 
-from harness.peer.labels import attribute, first_exception, is_subclass, short_class
+from harness.peer.labels import attribute, first_exception, integer, is_subclass, short_class
 from harness.peer.scenario import Scenario, Variant
 
 SCENARIO = Scenario(
@@ -40,10 +40,10 @@ def status_accessor(exception):
     """Where the status code lives on this exception, and its value."""
     status = attribute(exception, "status_code")
     if status is not None:
-        return ".status_code", status
+        return ".status_code", integer(status)
     response = attribute(exception, "response")
     if isinstance(response, dict) and "status_code" in response:
-        return ".response.status_code", response["status_code"]
+        return ".response.status_code", integer(response["status_code"])
     return None, None
 
 

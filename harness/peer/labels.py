@@ -37,22 +37,29 @@ def attribute(exception: Optional[Dict[str, Any]], name: str) -> Any:
     return entry.get("value")
 
 
+def integer(value: Any) -> Any:
+    """A close or status code, whether recorded plainly or as an IntEnum."""
+    if isinstance(value, dict) and "enum" in value and "value" in value:
+        return value["value"]
+    return value
+
+
 def received_close(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
     """The close code this side received, through whichever accessor exists:
     ``.rcvd.code`` (10.0+), else the deprecated ``.code``."""
     rcvd = attribute(exception, "rcvd")
     if isinstance(rcvd, dict) and "code" in rcvd:
-        return rcvd["code"]
+        return integer(rcvd["code"])
     if exception is not None and "rcvd" in exception.get("attributes", {}):
         return None  # rcvd exists and is None: no close frame received
-    return attribute(exception, "code")
+    return integer(attribute(exception, "code"))
 
 
 def sent_close(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
     """The close code this side sent (``.sent.code``, 10.0+), if any."""
     sent = attribute(exception, "sent")
     if isinstance(sent, dict) and "code" in sent:
-        return sent["code"]
+        return integer(sent["code"])
     return None
 
 

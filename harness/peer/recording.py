@@ -93,9 +93,9 @@ def truncate(text: str) -> str:
 def describe_value(value: Any, depth: int = 0) -> Any:
     """A JSON-compatible description of a value a library returned or exposed."""
     if isinstance(value, enum.Enum) and isinstance(value, int) and not isinstance(value, bool):
-        # IntEnum members (CloseCode, HTTPStatus) compare as integers in user
-        # code: keep the integer first, and the name.
-        return int(value)
+        # IntEnum members (CloseCode, HTTPStatus, State) compare as integers
+        # in user code: keep the integer beside the name.
+        return {"enum": qualified_name(type(value)), "name": value.name, "value": int(value)}
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, enum.Enum):

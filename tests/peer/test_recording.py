@@ -76,7 +76,7 @@ def test_describe_value_handles_bytes_enums_and_unknown_objects():
         OPEN = 1
 
     assert describe_value(b"\x00\xff") == {"bytes": "00ff", "length": 2}
-    assert describe_value(State.OPEN) == {"enum": qualified_name(State), "name": "OPEN"}
+    assert describe_value(State.OPEN) == {"enum": qualified_name(State), "name": "OPEN", "value": 1}
     assert describe_value(object())["type"] == "builtins.object"
 
 

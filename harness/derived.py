@@ -1,0 +1,86 @@
+"""Views derived from recorded outcomes: API surface and catchability.
+
+*Catchability* answers "does my ``except`` clause still work after the
+upgrade?": every exception any scenario recorded carries, from the peer
+itself, which common clauses catch it (see ``EXCEPT_CLAUSES`` in
+:mod:`harness.peer.recording`). Here they are collected per (peer,
+exception class), with where they were seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_SCENARIO = "api-surface"
+
+
+def exceptions_in(side: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Top-level exceptions a side's steps raised (including concurrent sub-results)."""
+    found = []
+    for step in (side or {}).get("steps", []):
+        result = step["result"]
+        if result["kind"] == "exception":
+            found.append(result["exception"])
+        elif result["kind"] == "value" and step["step"] == "recv_concurrently":
+            found += [item["exception"] for item in result["value"] if item.get("kind") == "exception"]
+    return found
+
+
+def catchability(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per (peer, exception class): which clauses catch it, where seen."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for cell in document["cells"]:
+        for outcome in cell["outcomes"]:
+            for role in ("client", "server"):
+                peer = cell[role]
+                for exception in exceptions_in(outcome["outcome"].get(role)):
+                    if "caught_by" not in exception:
+                        continue
+                    key = (peer, exception["class"])
+                    row = rows.setdefault(
+                        key,
+                        {
+                            "peer": peer,
+                            "exception": exception["class"],
+                            "caught_by": exception["caught_by"],
+                            "seen_in": [],
+                        },
+                    )
+                    where = f"{cell['scenario']}/{cell['variant']} ({role})"
+                    if where not in row["seen_in"]:
+                        row["seen_in"].append(where)
+    return [rows[key] for key in sorted(rows)]
+
+
+def api_surface(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per peer: the features the api-surface scenario found, flattened.
+
+    Keys are ``connection.close_code`` (client connection),
+    ``server-connection.close_code``, ``websockets.InvalidStatusCode``,
+    ``import websockets.legacy``; values are ``{"present": bool, "warns": [...]}``
+    plus ``resolves_to`` for package names.
+    """
+    surfaces: dict[str, dict[str, Any]] = {}
+    for cell in document["cells"]:
+        if cell["scenario"] != API_SCENARIO or not cell["outcomes"]:
+            continue
+        outcome = cell["outcomes"][0]["outcome"]
+        features: dict[str, Any] = {}
+        for role, prefix in (("client", "connection"), ("server", "server-connection")):
+            for step in (outcome.get(role) or {}).get("steps", []):
+                if step["step"] != "probe" or step["result"]["kind"] != "value":
+                    continue
+                value = step["result"]["value"]
+                for name, entry in value.get("connection", {}).items():
+                    if isinstance(entry, dict):
+                        features[f"{prefix}.{name}"] = entry
+                for name, entry in value.get("package", {}).items():
+                    if isinstance(entry, dict):
+                        features[name] = entry
+                for module, entry in value.get("imports", {}).items():
+                    features[f"import {module}"] = {
+                        "present": entry.get("imports", False),
+                        "warns": entry.get("warns", []),
+                    }
+        surfaces[cell["client"]] = features
+    return surfaces

@@ -1,0 +1,184 @@
+"""End to end for the upgrade-breakage scenarios: 8.1 against the newest
+release, every implementation each has (legacy, asyncio, sync, trio).
+
+8.1 and the newest release are frozen software that differ on exactly these
+points, so each assertion can fail: it checks what the real libraries did.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import exit_codes
+from harness.peer.labels import first_exception, integer, received_close, steps
+
+pytestmark = pytest.mark.peers
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCENARIOS = (
+    "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
+    "oversize,keepalive,concurrent-recv,invalid-utf8"
+)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict:
+    output = tmp_path_factory.mktemp("scenarios") / "results.json"
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "matrix",
+            "--versions",
+            "8.1,newest",
+            "--impls",
+            "all",
+            "--scenarios",
+            SCENARIOS,
+            "--repeat",
+            "1",
+            "--output",
+            str(output),
+            "--no-tables",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
+    return json.loads(output.read_text())
+
+
+def newest(results: dict) -> str:
+    versions = {p["version"] for p in results["peers"]} - {"8.1"}
+    (version,) = versions
+    return version
+
+
+def peer(results: dict, version: str, implementation: str) -> str:
+    (found,) = [p["id"] for p in results["peers"] if p["version"] == version and p["implementation"] == implementation]
+    return found
+
+
+def cell(results: dict, scenario: str, variant: str, client: str, server: str) -> dict:
+    (found,) = [
+        c
+        for c in results["cells"]
+        if (c["scenario"], c["variant"], c["client"], c["server"]) == (scenario, variant, client, server)
+    ]
+    return found
+
+
+def outcome(found: dict) -> dict:
+    assert found["status"] == "measured", found
+    return found["outcomes"][0]["outcome"]
+
+
+def test_no_harness_errors_and_every_implementation_ran(results):
+    assert "error" not in results["totals"]["cells"]
+    statuses = {p["implementation"]: p["status"] for p in results["peers"] if p["version"] == newest(results)}
+    assert statuses == {name: "available" for name in ("default", "legacy", "asyncio", "sync", "trio")}
+    old = {p["implementation"]: p["status"] for p in results["peers"] if p["version"] == "8.1"}
+    assert old == {
+        "default": "available",
+        "legacy": "available",
+        "asyncio": "unsupported",
+        "sync": "unsupported",
+        "trio": "unsupported",
+    }
+
+
+@pytest.mark.parametrize("implementation", ["legacy", "asyncio", "sync", "trio"])
+def test_close_code_and_reason_reach_the_client(results, implementation):
+    client = peer(results, newest(results), implementation)
+    for server in (peer(results, "8.1", "default"), peer(results, newest(results), "trio")):
+        exception = first_exception(
+            outcome(cell(results, "close-code-reason", "server-closes-4001-bye", client, server)), "client", "recv"
+        )
+        assert received_close(exception) == 4001
+        assert exception["attributes"]["rcvd"]["value"]["reason"] == "bye"
+
+
+def test_8_1_reports_close_codes_through_code_only(results):
+    old = peer(results, "8.1", "default")
+    exception = first_exception(
+        outcome(cell(results, "close-code-reason", "server-closes-4001-bye", old, old)), "client", "recv"
+    )
+    assert "rcvd" not in exception.get("attributes", {})
+    assert integer(exception["attributes"]["code"]["value"]) == 4001
+
+
+def test_api_surface_shows_what_vanished(results):
+    surfaces = results["api_surface"]
+    old, new = surfaces[peer(results, "8.1", "default")], surfaces[peer(results, newest(results), "asyncio")]
+    assert old["connection.fail_connection"]["present"] is True
+    assert new["connection.fail_connection"]["present"] is False
+    assert new["connection.close_code"]["present"] is True
+    assert old["websockets.exceptions.InvalidStatusCode"]["present"] is True
+    assert old["websockets.exceptions.InvalidStatus"]["present"] is False
+    assert new["websockets.exceptions.InvalidStatus"]["present"] is True
+
+
+def test_catchability_of_concurrent_recv(results):
+    rows = {(row["peer"], row["exception"]): row for row in results["catchability"]}
+    old = rows[(peer(results, "8.1", "default"), "builtins.RuntimeError")]
+    assert old["caught_by"]["builtins.RuntimeError"] is True
+    assert old["caught_by"]["websockets.exceptions.ConcurrencyError"] == "absent"
+    new = rows[(peer(results, newest(results), "asyncio"), "websockets.exceptions.ConcurrencyError")]
+    assert new["caught_by"]["builtins.RuntimeError"] is True
+    assert any("concurrent-recv" in where for where in new["seen_in"])
+
+
+def test_http_error_status_moves_from_status_code_to_response(results):
+    server = peer(results, newest(results), "asyncio")
+    labels = {
+        version: cell(results, "http-error-status", "403", peer(results, version, "default"), server)["outcomes"][0][
+            "label"
+        ]
+        for version in ("8.1", newest(results))
+    }
+    assert labels == {
+        "8.1": "InvalidStatusCode .status_code=403",
+        newest(results): "InvalidStatus .response.status_code=403",
+    }
+
+
+def test_a_two_argument_handler_fails_on_the_new_server(results):
+    client = peer(results, newest(results), "asyncio")
+    server = peer(results, newest(results), "asyncio")
+    recv = steps(outcome(cell(results, "handler-signature", "handler-ws-path", client, server)), "client", "recv")
+    assert received_close(recv[0]["result"]["exception"]) == 1011
+    ok = steps(outcome(cell(results, "handler-signature", "handler-ws", client, server)), "client", "recv")
+    assert ok[0]["result"] == {"kind": "value", "value": "hello"}
+
+
+@pytest.mark.parametrize("implementation", ["asyncio", "sync", "trio"])
+def test_oversize_and_invalid_utf8_close_codes(results, implementation):
+    new = peer(results, newest(results), implementation)
+    old = peer(results, "8.1", "default")
+    assert "1009" in cell(results, "oversize", "client-limit", new, old)["outcomes"][0]["label"]
+    assert "1007" in cell(results, "invalid-utf8", "server-sends", new, old)["outcomes"][0]["label"]
+
+
+def test_sync_cannot_stop_reading_so_its_keepalive_cell_is_unsupported(results):
+    sync = peer(results, newest(results), "sync")
+    found = cell(results, "keepalive", "client-stops-answering", sync, peer(results, newest(results), "asyncio"))
+    assert found["status"] == "unsupported"
+    assert "stop_reading" in found["reason"]
+
+
+def test_fail_connection_is_unsupported_on_the_new_implementation(results):
+    client = peer(results, "8.1", "default")
+    assert (
+        cell(results, "abort", "server-fail_connection", client, peer(results, newest(results), "asyncio"))["status"]
+        == "unsupported"
+    )
+    found = cell(results, "abort", "server-fail_connection", client, peer(results, "8.1", "legacy"))
+    assert received_close(first_exception(outcome(found), "client", "recv")) == 1011
