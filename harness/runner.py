@@ -14,7 +14,8 @@ two workers can never wait on each other), and:
 
 Inside each agent the case runs alone in a fresh event loop; parallelism
 comes only from several agents. Cases are ordered repetition by repetition,
-so that every pair is in flight at once rather than one pair hammered.
+in a fixed shuffle, so that load spreads over every peer's agents rather than
+one pair being hammered (and its pool growing while others idle).
 
 Any agent failure — no answer within the deadline, death, garbage — makes the
 case an ``error`` with the reason; the broken agent is killed and replaced,
@@ -24,6 +25,7 @@ and the run goes on.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +38,9 @@ from .outcomes import ERROR, MEASURED, UNSUPPORTED, CaseResult
 
 #: Seconds granted on top of a scenario's own timeout for the agent to reply.
 REPLY_MARGIN = 5.0
+
+#: Seed of the case order: fixed, so that runs are comparable.
+SHUFFLE_SEED = 20261121
 
 #: Seconds for a server to start listening, and to stop and report.
 SERVE_TIMEOUT = 15.0
@@ -82,8 +87,13 @@ class Runner:
         runnable = [cell for cell in cells if cell.status == "run"]
         results = self.results = {cell.key: [] for cell in runnable}
         queue: asyncio.Queue[Cell] = asyncio.Queue()
+        # A fixed shuffle spreads consecutive cases over different peers, so
+        # that no pool grows to its maximum while others idle: each agent
+        # start costs more than many cases.
+        order = list(runnable)
+        random.Random(SHUFFLE_SEED).shuffle(order)  # noqa: S311 - scheduling, not security
         for repetition in range(self.settings.repeat):
-            for cell in runnable:
+            for cell in order:
                 if repetition < self.repetitions(cell):
                     queue.put_nowait(cell)
 

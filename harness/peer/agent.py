@@ -74,7 +74,22 @@ class CaseThread:
         return not self.thread.is_alive()
 
 
-class ServerPart:
+class Part:
+    """What both sides of a case share: a recorder and a possible harness error."""
+
+    implementation: str
+    recorder: Recorder
+    harness_error: Optional[str]
+
+    def record(self) -> Dict[str, Any]:
+        record = self.recorder.as_dict()
+        record["implementation"] = self.implementation
+        if self.harness_error:
+            record["harness_error"] = self.harness_error
+        return record
+
+
+class ServerPart(Part):
     """The server side of a case: a real peer's server, or a fault server.
 
     The driver's runtime (:meth:`Driver.run_server`) runs it: it calls
@@ -157,15 +172,8 @@ class ServerPart:
         if self.wake is not None:
             self.wake()
 
-    def record(self) -> Dict[str, Any]:
-        record = self.recorder.as_dict()
-        record["implementation"] = self.implementation
-        if self.harness_error:
-            record["harness_error"] = self.harness_error
-        return record
 
-
-class ClientPart:
+class ClientPart(Part):
     """The client side of a case."""
 
     def __init__(self, module: Any, variant: scenario.Variant, implementation: str, port: int) -> None:
@@ -198,13 +206,6 @@ class ClientPart:
                     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                         raise
         await self.driver.finish_client()
-
-    def record(self) -> Dict[str, Any]:
-        record = self.recorder.as_dict()
-        record["implementation"] = self.implementation
-        if self.harness_error:
-            record["harness_error"] = self.harness_error
-        return record
 
 
 class Agent:
