@@ -324,7 +324,9 @@ async def run_matrix(options: MatrixOptions) -> int:
             kill_all()
         finally:
             await runner.close()
-    summaries = [outcomes.aggregate(scenarios[cell.scenario], cell, case_results.get(cell.key, [])) for cell in cells]
+    summaries = [
+        outcomes.aggregate_safely(scenarios[cell.scenario], cell, case_results.get(cell.key, [])) for cell in cells
+    ]
     complete = not interrupted
     document = build_document(
         options,

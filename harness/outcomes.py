@@ -190,6 +190,20 @@ class CellSummary:
         }
 
 
+def aggregate_safely(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
+    """:func:`aggregate`, but a failure there makes one ``error`` cell, not a lost run."""
+    try:
+        return aggregate(module, cell, results)
+    except Exception as exc:
+        reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
+        return CellSummary(
+            cell,
+            ERROR,
+            len(results),
+            errors=[{"reason": reason, "count": len(results), "detail": reason, "partial": {}}],
+        )
+
+
 def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
     """Fold a cell's repetitions into a distribution of outcomes."""
     if cell.status != "run":

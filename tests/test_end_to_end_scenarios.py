@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness import exit_codes
-from harness.peer.labels import first_exception, integer, received_close, steps
+from harness.peer.labels import first_exception, integer, received_close, sent_close, steps
 
 pytestmark = pytest.mark.peers
 
@@ -182,3 +182,16 @@ def test_fail_connection_is_unsupported_on_the_new_implementation(results):
     )
     found = cell(results, "abort", "server-fail_connection", client, peer(results, "8.1", "legacy"))
     assert received_close(first_exception(outcome(found), "client", "recv")) == 1011
+
+
+@pytest.mark.parametrize("implementation", ["asyncio", "trio"])
+def test_keepalive_timeout_is_noticed_by_the_pinging_client(results, implementation):
+    client = peer(results, newest(results), implementation)
+    found = outcome(
+        cell(results, "keepalive", "server-stops-answering", client, peer(results, newest(results), "asyncio"))
+    )
+    (recv,) = steps(found, "client", "recv")
+    exception = recv["result"]["exception"]
+    assert sent_close(exception) == 1011
+    assert exception["attributes"]["sent"]["value"]["reason"] == "keepalive ping timeout"
+    assert recv["duration"] == "0.5-2s"

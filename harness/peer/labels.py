@@ -96,6 +96,6 @@ def is_subclass(exception: Optional[Dict[str, Any]], *names: str) -> bool:
 def unsupported_step(outcome: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     for role in ("client", "server"):
         for step in steps(outcome, role):
-            if step["result"]["kind"] == "unsupported":
+            if step.get("result", {}).get("kind") == "unsupported":
                 return step
     return None

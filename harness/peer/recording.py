@@ -334,9 +334,17 @@ class Recorder:
         self.events.append(dict(details, kind="event", name=name, phase=self.phase, at=self.elapsed()))
 
     def as_dict(self) -> Dict[str, Any]:
+        steps = []
+        for step in self.steps:
+            if "result" not in step:
+                # Still running when the record was taken (a handler that
+                # outlived its grace period): say so, never leave it half-made.
+                step = {key: value for key, value in step.items() if key != "_clock"}
+                step["result"] = {"kind": "unfinished"}
+            steps.append(step)
         return {
             "role": self.role,
-            "steps": self.steps,
+            "steps": steps,
             "events": self.events,
             "accessor_warnings": self.accessor_warnings,
             "elapsed": self.elapsed(),

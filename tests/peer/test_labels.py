@@ -12,8 +12,11 @@ def exception(cls="websockets.exceptions.ConnectionClosedError", **attributes):
 
 
 CLOSE_4001 = {"type": "websockets.frames.Close", "code": 4001, "reason": "bye"}
-CLOSE_ENUM = {"type": "websockets.frames.Close",
-              "code": {"enum": "websockets.frames.CloseCode", "name": "NO_STATUS_RCVD", "value": 1005}, "reason": ""}
+CLOSE_ENUM = {
+    "type": "websockets.frames.Close",
+    "code": {"enum": "websockets.frames.CloseCode", "name": "NO_STATUS_RCVD", "value": 1005},
+    "reason": "",
+}
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,9 @@ def test_result_text_for_values_and_kinds():
 
 
 def test_unsupported_step_is_found_on_either_side():
-    outcome = {"client": {"steps": [{"step": "pause", "result": {"kind": "unsupported", "reason": "no loop"}}]},
-               "server": {"steps": []}}
+    outcome = {
+        "client": {"steps": [{"step": "pause", "result": {"kind": "unsupported", "reason": "no loop"}}]},
+        "server": {"steps": []},
+    }
     assert labels.unsupported_step(outcome)["step"] == "pause"
     assert labels.unsupported_step({"client": {"steps": []}, "server": None}) is None

@@ -101,3 +101,11 @@ def test_recorder_restores_warning_hooks():
     with Recorder("server"):
         pass
     assert warnings.showwarning is before
+
+
+def test_a_step_still_running_is_recorded_as_unfinished():
+    recorder = Recorder("server")
+    recorder.begin("recv", {}, None)
+    (step,) = recorder.as_dict()["steps"]
+    assert step["result"] == {"kind": "unfinished"}
+    assert "_clock" not in step
