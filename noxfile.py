@@ -56,6 +56,34 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def reference(session: nox.Session) -> None:
+    """Regenerate reports/reference/ from a fresh run (or ``-- --results FILE``); review with git diff."""
+    install_orchestrator(session)
+    run_harness(session, "reference", *session.posargs)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Run the matrix (or ``-- --results FILE``) and compare with the reference: exit 1 on drift."""
+    install_orchestrator(session)
+    run_harness(session, "check", *session.posargs)
+
+
+@nox.session
+def upgrade(session: nox.Session) -> None:
+    """What changes from one version to another: ``nox -s upgrade -- 10.4 14.2``."""
+    install_orchestrator(session)
+    run_harness(session, "upgrade", *session.posargs)
+
+
+@nox.session
+def report(session: nox.Session) -> None:
+    """Rewrite reports/summary.md and reports/index.html from reports/results.json."""
+    install_orchestrator(session)
+    run_harness(session, "report", *session.posargs)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """The project's own tests: unit tests, and end-to-end tests on real peers."""
     install_orchestrator(session, "test")

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import __version__, derived, display, exit_codes, matrix, outcomes, results, versions
+from . import __version__, derived, display, exit_codes, matrix, outcomes, reference, reports, results, versions
 from .agents import Agent, AgentError, kill_all
 from .environments import CANDIDATE_PYTHONS, Builder, Environment
 from .exit_codes import BadInputError, UsageError
@@ -343,6 +343,8 @@ async def run_matrix(options: MatrixOptions) -> int:
         releases.source,
     )
     path = results.save(options.output, document)
+    if not interrupted:
+        write_reports(document, options.output.parent)
     if options.tables and not interrupted:
         display.print_tables(document)
         display.print_api_surface(document)
@@ -355,10 +357,123 @@ async def run_matrix(options: MatrixOptions) -> int:
     return code
 
 
+# Reports, reference, check, upgrade.
+
+REFERENCE = PROJECT / "reports" / "reference"
+
+
+def load_reference_if_any(directory: Path) -> dict[str, dict[str, Any]] | None:
+    try:
+        return reference.load(directory)
+    except BadInputError as exc:
+        if directory.is_dir() and any(directory.glob("*.json")):
+            raise  # a corrupt reference is an error, an absent one is not
+        display.say(f"note: {exc}")
+        return None
+
+
+def write_reports(document: dict[str, Any], directory: Path, references: dict[str, Any] | None = None) -> list[Any]:
+    """summary.md and index.html beside the results, with drift when a reference exists."""
+    if references is None and directory.resolve() == (PROJECT / "reports").resolve():
+        references = load_reference_if_any(REFERENCE)
+    drifts = reference.compare(document, references) if references is not None else None
+    reports.write(directory / "summary.md", reports.summary_markdown(document, drifts))
+    reports.write(directory / "index.html", reports.dashboard_html(document, drifts))
+    display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'}")
+    return drifts or []
+
+
+async def results_for(arguments: argparse.Namespace) -> tuple[dict[str, Any], int]:
+    """Read ``--results``, or run the matrix first; return the document and the run's exit code."""
+    if arguments.results is not None:
+        document = results.load(arguments.results)
+        return document, exit_code_for(document)
+    options = matrix_options(arguments)
+    code = await run_matrix(options)
+    if code == exit_codes.INCOMPLETE and not options.output.exists():
+        raise BadInputError("the matrix run did not complete; no results to compare")
+    return results.load(options.output), code
+
+
+async def run_reference(arguments: argparse.Namespace) -> int:
+    document, code = await results_for(arguments)
+    if code == exit_codes.INCOMPLETE:
+        display.say("error: the run is incomplete or has harness errors; the reference was not changed")
+        return exit_codes.INCOMPLETE
+    written = reference.save(arguments.reference, reference.build(document))
+    display.say(
+        f"reference: {len(written)} files in {arguments.reference}; review with `git diff {arguments.reference}`"
+    )
+    return exit_codes.SUCCESS
+
+
+async def run_check(arguments: argparse.Namespace) -> int:
+    references = reference.load(arguments.reference)
+    document, code = await results_for(arguments)
+    drifts = reference.compare(document, references)
+    write_reports(
+        document, arguments.output.parent if arguments.results is None else arguments.results.parent, references
+    )
+    tally = reference.counts(drifts)
+    for drift in drifts:
+        if drift.verdict != reference.SAME:
+            display.say(drift.line())
+    display.say("drift: " + ", ".join(f"{count} {verdict}" for verdict, count in tally.items() if count))
+    if code == exit_codes.INCOMPLETE or not document["run"]["complete"]:
+        result = exit_codes.INCOMPLETE
+    elif tally[reference.CHANGED] or tally[reference.NEW] or tally[reference.MISSING]:
+        result = exit_codes.DRIFT
+    elif tally[reference.NOT_COMPARED]:
+        result = exit_codes.INCOMPLETE
+    else:
+        result = exit_codes.SUCCESS
+    display.say(f"exit {result}: {exit_codes.DESCRIPTIONS[result]}")
+    return result
+
+
+async def run_upgrade(arguments: argparse.Namespace) -> int:
+    for version in (arguments.before, arguments.after):
+        versions.validate_selector(version)
+    if arguments.results is None:
+        wanted = ",".join(
+            dict.fromkeys([arguments.before, arguments.after, *filter(None, (arguments.against or "").split(","))])
+        )
+        arguments.versions = wanted
+        arguments.impls = arguments.impl
+    document, code = await results_for(arguments)
+    report = reports.upgrade_report(document, arguments.before, arguments.after, arguments.impl)
+    directory = arguments.results.parent if arguments.results else arguments.output.parent
+    stem = f"upgrade-{arguments.before}-to-{arguments.after}"
+    reports.write(directory / f"{stem}.md", reports.upgrade_markdown(report, document))
+    reports.write(directory / f"{stem}.html", reports.upgrade_html(report, document))
+    display.say(
+        f"{len(report.behaviour)} behaviours change, {len(report.api)} API changes, "
+        f"{len(report.except_clauses)} except clauses stop catching → {directory / stem}.md / .html"
+    )
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog="python -m harness", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_matrix_arguments(commands.add_parser("matrix", help="run the matrix, write reports/results.json"))
+    for name, help_text in (
+        ("reference", "regenerate reports/reference/ from a run (or --results)"),
+        ("check", "compare a run (or --results) with the reference; exit 1 on drift"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        add_matrix_arguments(command)
+        command.add_argument("--results", type=Path, help="read this results file instead of running the matrix")
+        command.add_argument("--reference", type=Path, default=REFERENCE)
+    upgrade = commands.add_parser("upgrade", help="what changes from one version to another")
+    upgrade.add_argument("before", metavar="FROM")
+    upgrade.add_argument("after", metavar="TO")
+    add_matrix_arguments(upgrade)
+    upgrade.add_argument("--impl", default="default", choices=matrix.IMPLEMENTATIONS)
+    upgrade.add_argument("--against", help="other versions you still run, as counterparts, e.g. 8.1,10.4")
+    upgrade.add_argument("--results", type=Path, help="read this results file instead of running the matrix")
+    report = commands.add_parser("report", help="rewrite summary.md and index.html from a results file")
+    report.add_argument("--results", type=Path, default=PROJECT / "reports" / "results.json")
     bench = commands.add_parser("bench", help="measure cases per second on a fixed subset")
     bench.add_argument("--repeat", type=positive_integer, default=20)
     bench.add_argument("--jobs", type=positive_integer, default=max(4, 4 * (os.cpu_count() or 1)))
@@ -371,6 +486,16 @@ def main(argv: list[str] | None = None) -> int:
             from .benchmark import run_benchmark
 
             return asyncio.run(run_benchmark(PROJECT, arguments.repeat, arguments.jobs, arguments.environments))
+        if arguments.command == "reference":
+            return asyncio.run(run_reference(arguments))
+        if arguments.command == "check":
+            return asyncio.run(run_check(arguments))
+        if arguments.command == "upgrade":
+            return asyncio.run(run_upgrade(arguments))
+        if arguments.command == "report":
+            document = results.load(arguments.results)
+            write_reports(document, arguments.results.parent)
+            return exit_code_for(document)
         return asyncio.run(run_matrix(matrix_options(arguments)))
     except UsageError as exc:
         display.say(f"error: {exc}")

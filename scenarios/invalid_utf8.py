@@ -22,6 +22,9 @@ SCENARIO = Scenario(
         Variant("client-sends", {"sender": "client"}, "client writes a raw invalid text frame"),
     ),
     expectation="The receiver fails the connection with 1007 (RFC 6455 §8.1); its recv() raises.",
+    # When frames arrive relative to each state snapshot is a race that this
+    # question does not ask about; the evidence keeps the states.
+    incidental=("state_before", "state_after"),
     links=(
         "https://datatracker.ietf.org/doc/html/rfc6455#section-8.1",
         "https://websockets.readthedocs.io/en/stable/reference/exceptions.html",

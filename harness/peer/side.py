@@ -134,6 +134,15 @@ class Side:
 
         return await self._step("recv_concurrently", {"count": count}, operation, raw=True)
 
+    async def inspect(self) -> Step:
+        """Record the connection's state and close accessors as this step's value
+        (``close_code``, ``close_reason``, ``protocol.close_code``, …)."""
+
+        async def operation() -> Any:
+            return self.driver.snapshot(self.connection)
+
+        return await self._step("inspect", {}, operation, guard=None, raw=True)
+
     async def probe(self, modules: bool = False) -> Step:
         """Which attributes this side's connection has (and, with ``modules``,
         which names the package exports, and which imports warn)."""

@@ -1,0 +1,344 @@
+"""Reports users read: the CI summary, the dashboard, and upgrade reports.
+
+Everything recorded passes through Jinja2 with autoescaping before it reaches
+HTML; data embedded for scripts is JSON with ``<``, ``>`` and ``&`` escaped,
+so an exception message containing ``<script>`` is shown as text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import derived
+from .peer.labels import result_text
+from .reference import SAME, Drift, cell_key, counts
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("harness", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+TEMPLATES.filters["script_json"] = script_json
+TEMPLATES.filters["short"] = lambda peer: peer.rsplit("/py", 1)[0] if "/py" in peer else peer
+
+
+def grade_of(cell: dict[str, Any]) -> str:
+    """The cell's worst grade, or its status when it did not measure."""
+    if cell["status"] != "measured":
+        return cell["status"]
+    grades = [(o.get("grade") or {}).get("grade") for o in cell["outcomes"]]
+    for grade in ("failed", "non-strict", "informational", "ok"):
+        if grade in grades:
+            return grade
+    return "ungraded"
+
+
+# Summary.
+
+
+def summary_markdown(document: dict[str, Any], drifts: list[Drift] | None) -> str:
+    """Short enough for a CI job summary: counts, then what drifted or failed."""
+    run = document["run"]
+    lines = [
+        "# websockets conformance summary",
+        "",
+        f"Run {run['started']} · harness {run['harness_version']} · {document['totals']['cases']} cases in "
+        f"{run['seconds']:.0f} s · {'complete' if run['complete'] else '**incomplete**'}",
+        "",
+        "Peers: " + ", ".join(f"`{peer['id']}`" for peer in document["peers"] if peer["status"] == "available"),
+        "",
+        "| verdict | cells |",
+        "|---|---|",
+    ]
+    grades = Counter(grade_of(cell) for cell in document["cells"])
+    lines += [f"| {grade} | {count} |" for grade, count in sorted(grades.items())]
+    if drifts is not None:
+        lines += ["", "| drift | cells |", "|---|---|"]
+        lines += [f"| {verdict} | {count} |" for verdict, count in counts(drifts).items() if count]
+        drifted = [drift for drift in drifts if drift.verdict != SAME]
+        if drifted:
+            lines += ["", f"## Differs from the reference ({len(drifted)})", ""]
+            lines += [f"- `{_md(drift.line())}`" for drift in drifted[:50]]
+            if len(drifted) > 50:
+                lines.append(f"- … and {len(drifted) - 50} more (see `reports/index.html`)")
+    else:
+        lines += ["", "_No reference to compare with (`nox -s reference` creates one)._"]
+    failed = [cell for cell in document["cells"] if grade_of(cell) in ("failed", "error")]
+    if failed:
+        lines += ["", f"## Failed or errored cells ({len(failed)})", ""]
+        for cell in failed[:50]:
+            labels = " / ".join(o["label"] for o in cell["outcomes"]) or cell.get("reason") or cell["status"]
+            lines.append(f"- **{cell['scenario']}** `{_md(cell_key(cell))}`: {_md(labels)}")
+        if len(failed) > 50:
+            lines.append(f"- … and {len(failed) - 50} more")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("`", "'")
+
+
+# Dashboard.
+
+
+def step_rows(record: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A side's steps, ready for a trace table."""
+    rows = []
+    for step in (record or {}).get("steps", []):
+        result = step.get("result", {"kind": "unfinished"})
+        exception = result.get("exception") if result.get("kind") == "exception" else None
+        rows.append(
+            {
+                "step": step["step"],
+                "args": json.dumps(step.get("args", {}), ensure_ascii=False),
+                "before": (step.get("state_before") or {}).get("state", ""),
+                "after": (step.get("state_after") or {}).get("state", ""),
+                "result": result_text(result),
+                "elapsed": f"{step['elapsed'] * 1000:.1f} ms" if "elapsed" in step else "",
+                "exception": exception_chain(exception) if exception else [],
+                "warnings": [w.get("message", "") for w in step.get("warnings", [])],
+                "logged": [entry.get("message", "") for entry in step.get("logged", [])],
+            }
+        )
+    return rows
+
+
+def exception_chain(exception: dict[str, Any] | None) -> list[str]:
+    chain = []
+    while exception:
+        chain.append(f"{exception['class']}: {exception.get('str', '')}")
+        exception = exception.get("cause") or exception.get("context")
+    return chain
+
+
+def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
+    drift_by_cell = {(d.scenario, d.key): d for d in drifts or []}
+    peers = {peer["id"]: peer for peer in document["peers"]}
+    details: list[dict[str, Any]] = []
+    sections: list[dict[str, Any]] = []
+    for scenario in document["scenarios"]:
+        grids = []
+        variants = [variant["name"] for variant in scenario["variants"]]
+        cells = {
+            (c["variant"], c["client"], c["server"]): c for c in document["cells"] if c["scenario"] == scenario["id"]
+        }
+        if scenario["servers"] in ("fault", "same"):
+            layouts = [("client × " + scenario["servers"] + " server", [(v, v) for v in variants], None)]
+        else:
+            layouts = [(variant, [(s, s) for s in document["servers"]], variant) for variant in variants]
+        for title, columns, variant in layouts:
+            rows = []
+            for client in document["clients"]:
+                row: list[dict[str, Any] | None] = []
+                for column, _ in columns:
+                    if variant is None:
+                        server = "fault" if scenario["servers"] == "fault" else client
+                        cell = cells.get((column, client, server))
+                    else:
+                        cell = cells.get((variant, client, column))
+                    if cell is None:
+                        row.append(None)
+                        continue
+                    drift = drift_by_cell.get((scenario["id"], cell_key(cell)))
+                    number = len(details)
+                    details.append(_detail(scenario, cell, drift))
+                    row.append(
+                        {
+                            "id": number,
+                            "grade": grade_of(cell),
+                            "drift": drift.verdict if drift else "unknown",
+                            "varies": cell["varies"],
+                            "labels": [(o["label"], o["count"]) for o in cell["outcomes"]]
+                            or [(cell["status"], cell["runs"])],
+                            "runs": cell["runs"],
+                            "implementations": " ".join(
+                                sorted({peers.get(cell[r], {}).get("implementation", "") for r in ("client", "server")})
+                            ),
+                        }
+                    )
+                rows.append((client, row))
+            grids.append({"title": title, "columns": [heading for _, heading in columns], "rows": rows})
+        sections.append({"scenario": scenario, "grids": grids})
+    implementations = sorted({peer["implementation"] for peer in document["peers"]})
+    return TEMPLATES.get_template("index.html.j2").render(
+        document=document,
+        sections=sections,
+        details=details,
+        implementations=implementations,
+        drift_counts=counts(drifts) if drifts is not None else None,
+        grades=Counter(grade_of(cell) for cell in document["cells"]),
+    )
+
+
+def _detail(scenario: dict[str, Any], cell: dict[str, Any], drift: Drift | None) -> dict[str, Any]:
+    outcomes = []
+    for outcome in cell["outcomes"]:
+        example = outcome.get("example", {})
+        outcomes.append(
+            {
+                "label": outcome["label"],
+                "count": outcome["count"],
+                "grade": (outcome.get("grade") or {}).get("grade", ""),
+                "reason": (outcome.get("grade") or {}).get("reason", ""),
+                "key": outcome["key"],
+                "client": step_rows(example.get("client")),
+                "server": step_rows(example.get("server")),
+                "seconds": outcome.get("seconds", {}),
+            }
+        )
+    return {
+        "title": f"{scenario['id']} · {cell['variant']} · {cell['client']} → {cell['server']}",
+        "question": scenario["question"],
+        "links": scenario.get("links", []),
+        "status": cell["status"],
+        "reason": cell.get("reason", ""),
+        "runs": cell["runs"],
+        "outcomes": outcomes,
+        "errors": [{"reason": e["reason"], "count": e["count"], "detail": e.get("detail", "")} for e in cell["errors"]],
+        "drift": drift.line() if drift else "",
+    }
+
+
+# Upgrade reports.
+
+
+@dataclass
+class UpgradeReport:
+    """What changes when ``before`` is replaced by ``after``."""
+
+    before: str
+    after: str
+    implementation: str
+    behaviour: list[dict[str, Any]] = field(default_factory=list)
+    api: list[dict[str, Any]] = field(default_factory=list)
+    except_clauses: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def upgrade_report(document: dict[str, Any], before: str, after: str, implementation: str) -> UpgradeReport:
+    """Compare every cell where ``before`` plays a role with the same cell for ``after``."""
+    old = _peer_id(document, before, implementation)
+    new = _peer_id(document, after, implementation)
+    report = UpgradeReport(before, after, implementation)
+    cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
+    scenarios = {scenario["id"]: scenario for scenario in document["scenarios"]}
+    for (scenario_id, variant, client, server), cell in sorted(cells.items()):
+        if client == old:
+            role, counterpart = "client", server
+            other = cells.get((scenario_id, variant, new, _swap(server, old, new)))
+        elif server == old and scenario_id != derived.API_SCENARIO:
+            role, counterpart = "server", client
+            other = cells.get((scenario_id, variant, _swap(client, old, new), new))
+        else:
+            continue
+        if other is None:
+            continue
+        before_labels = [o["label"] for o in cell["outcomes"]] or [cell["status"]]
+        after_labels = [o["label"] for o in other["outcomes"]] or [other["status"]]
+        if sorted(before_labels) == sorted(after_labels):
+            report.unchanged += 1
+        else:
+            report.behaviour.append(
+                {
+                    "scenario": scenario_id,
+                    "variant": variant,
+                    "role": role,
+                    "counterpart": "itself" if counterpart == old else counterpart,
+                    "before": before_labels,
+                    "after": after_labels,
+                    "links": scenarios[scenario_id].get("links", []),
+                    "question": scenarios[scenario_id]["question"],
+                }
+            )
+        report.except_clauses += _stopped_catching(scenario_id, variant, role, counterpart, cell, other)
+    surfaces = document.get("api_surface", {})
+    if old in surfaces and new in surfaces:
+        report.api = _api_changes(surfaces[old], surfaces[new])
+    return report
+
+
+def _swap(peer: str, old: str, new: str) -> str:
+    return new if peer == old else peer
+
+
+def _peer_id(document: dict[str, Any], version: str, implementation: str) -> str:
+    for peer in document["peers"]:
+        if peer["version"] == version and peer["implementation"] == implementation:
+            return str(peer["id"])
+    from .exit_codes import BadInputError
+
+    raise BadInputError(f"the results have no peer {version}/{implementation}")
+
+
+def _stopped_catching(
+    scenario: str, variant: str, role: str, counterpart: str, before: dict[str, Any], after: dict[str, Any]
+) -> list[dict[str, Any]]:
+    found = []
+    old_exceptions = [e for o in before["outcomes"] for e in derived.exceptions_in(o["outcome"].get(role))]
+    new_exceptions = [e for o in after["outcomes"] for e in derived.exceptions_in(o["outcome"].get(role))]
+    for old_exception, new_exception in zip(old_exceptions, new_exceptions):
+        old_caught = old_exception.get("caught_by", {})
+        new_caught = new_exception.get("caught_by", {})
+        for clause, caught in old_caught.items():
+            if caught is True and new_caught.get(clause) is not True:
+                found.append(
+                    {
+                        "clause": clause,
+                        "scenario": scenario,
+                        "variant": variant,
+                        "role": role,
+                        "counterpart": counterpart,
+                        "before": old_exception["class"],
+                        "after": new_exception["class"],
+                        "now": "name absent" if new_caught.get(clause) == "absent" else "not caught",
+                    }
+                )
+    return found
+
+
+def _api_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    changes = []
+    for feature in sorted(set(before) | set(after)):
+        old, new = before.get(feature, {}), after.get(feature, {})
+        if old.get("present") and not new.get("present"):
+            change = "gone"
+        elif new.get("present") and not old.get("present"):
+            change = "new"
+        elif old.get("resolves_to") != new.get("resolves_to") and old.get("present"):
+            change = f"moved: {old.get('resolves_to')} → {new.get('resolves_to')}"
+        elif bool(old.get("warns")) != bool(new.get("warns")):
+            change = "now warns" if new.get("warns") else "no longer warns"
+        else:
+            continue
+        changes.append({"feature": feature, "change": change})
+    return changes
+
+
+def upgrade_markdown(report: UpgradeReport, document: dict[str, Any]) -> str:
+    return TEMPLATES.get_template("upgrade.md.j2").render(report=report, document=document)
+
+
+def upgrade_html(report: UpgradeReport, document: dict[str, Any]) -> str:
+    return TEMPLATES.get_template("upgrade.html.j2").render(report=report, document=document)
+
+
+def write(path: Path, text: str) -> None:
+    from .results import write_text_atomically
+
+    write_text_atomically(path, text)

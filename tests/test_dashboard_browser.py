@@ -1,0 +1,84 @@
+"""The dashboard in a real headless browser (Debian's chromium, driven by Playwright).
+
+It loads from disk, shows a known cell's outcome, opens a cell's detail on
+click, hides cells with a filter, and shows an exception message containing
+``<script>`` as text. The screenshot is saved under reports/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness import reports
+from tests.test_reports import SCRIPT, document
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PROJECT = Path(__file__).resolve().parent.parent
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (.ci/run installs it; CI never skips)",
+)
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dashboard") / "index.html"
+    path.write_text(reports.dashboard_html(document(), None), encoding="utf-8")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.as_uri())
+        page.dialogs = dialogs
+        yield page
+        browser.close()
+
+
+def test_a_known_cell_shows_its_outcome(page):
+    cells = page.locator("td.cell")
+    assert cells.count() == 2
+    assert cells.nth(0).inner_text().strip() == "InvalidMessage ← EOFError"
+    assert "grade-non-strict" in cells.nth(1).get_attribute("class")
+
+
+def test_clicking_a_cell_opens_its_detail_and_script_text_stays_text(page):
+    page.locator("td.cell").nth(0).click()
+    detail = page.locator("#detail")
+    assert detail.is_visible()
+    assert "handshake-non-ready · accept-close" in detail.inner_text()
+    exception = detail.locator(".exception").first
+    assert SCRIPT in exception.inner_text()  # shown as text…
+    assert page.dialogs == []  # …never run
+    assert page.locator("#detail script").count() == 0
+    PROJECT.joinpath("reports").mkdir(exist_ok=True)
+    page.screenshot(path=str(PROJECT / "reports" / "dashboard.png"), full_page=False)
+    page.locator("#detail-close").click()
+    assert not detail.is_visible()
+
+
+def test_a_filter_hides_cells(page):
+    cells = page.locator("td.cell")
+    page.select_option("#filter-scenario", "handshake-non-ready")
+    assert page.locator("section.scenario").first.is_visible()
+    page.check("#filter-varies")
+    assert all(cells.nth(i).evaluate("e => e.style.visibility") == "hidden" for i in range(cells.count()))
+    page.uncheck("#filter-varies")
+    assert cells.nth(0).evaluate("e => e.style.visibility") == ""
