@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cli, display, matrix
+from .outcomes import CaseResult
 from .runner import Runner, Settings
 
 VERSIONS = ("8.1", "14.2")
@@ -30,10 +31,12 @@ SUBSET = {
 
 
 async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
+    flat: list[CaseResult] = []
+    runner.progress = lambda cell, result: flat.append(result)
     started = time.monotonic()
-    results = await runner.run(cells)
+    await runner.run(cells)
     seconds = time.monotonic() - started
-    flat = [result for cell_results in results.values() for result in cell_results]
+    runner.progress = None
     overheads = [
         result.seconds - float(result.client.get("elapsed", 0.0)) for result in flat if result.client is not None
     ]

@@ -325,7 +325,10 @@ async def run_matrix(options: MatrixOptions) -> int:
         finally:
             await runner.close()
     summaries = [
-        outcomes.aggregate_safely(scenarios[cell.scenario], cell, case_results.get(cell.key, [])) for cell in cells
+        case_results[cell.key].summary()
+        if cell.key in case_results
+        else outcomes.aggregate(scenarios[cell.scenario], cell, [])
+        for cell in cells
     ]
     complete = not interrupted
     document = build_document(

@@ -190,79 +190,108 @@ class CellSummary:
         }
 
 
-def aggregate_safely(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
-    """:func:`aggregate`, but a failure there makes one ``error`` cell, not a lost run."""
-    try:
-        return aggregate(module, cell, results)
-    except Exception as exc:
-        reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
-        return CellSummary(
-            cell,
-            ERROR,
-            len(results),
-            errors=[{"reason": reason, "count": len(results), "detail": reason, "partial": {}}],
-        )
+class CellAccumulator:
+    """Folds a cell's repetitions as they arrive.
+
+    Only what the results file keeps is kept: counts per outcome key, the
+    first run of each outcome as evidence, case timings, and one example per
+    error reason. So memory grows with distinct outcomes, not with cases.
+    """
+
+    def __init__(self, module: ModuleType, cell: Cell) -> None:
+        self.module = module
+        self.cell = cell
+        self.runs = 0
+        self.counts: Counter[str] = Counter()
+        self.first: dict[str, tuple[dict[str, Any], CaseResult]] = {}
+        self.durations: dict[str, list[float]] = {}
+        self.errors: Counter[str] = Counter()
+        self.error_examples: dict[str, CaseResult] = {}
+        self.unsupported: Counter[str] = Counter()
+
+    def add(self, result: CaseResult) -> None:
+        self.runs += 1
+        try:
+            self._add(result)
+        except Exception as exc:  # a harness bug must cost one cell, not the run
+            reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
+            self.errors[reason] += 1
+            self.error_examples.setdefault(reason, CaseResult(ERROR, error=reason))
+
+    def _add(self, result: CaseResult) -> None:
+        if result.status == ERROR:
+            reason = (result.error or "unknown error").strip().splitlines()[0][:300]
+            self.errors[reason] += 1
+            self.error_examples.setdefault(reason, result)
+            return
+        if result.status == UNSUPPORTED:
+            self.unsupported[result.error or "unsupported"] += 1
+            return
+        outcome = outcome_of(self.module, self.cell, result)
+        key = outcome_key(outcome)
+        self.counts[key] += 1
+        self.first.setdefault(key, (outcome, result))
+        self.durations.setdefault(key, []).append(result.seconds)
+
+    def summary(self) -> CellSummary:
+        try:
+            return self._summary()
+        except Exception as exc:
+            reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
+            return CellSummary(
+                self.cell,
+                ERROR,
+                self.runs,
+                errors=[{"reason": reason, "count": self.runs, "detail": reason, "partial": {}}],
+            )
+
+    def _summary(self) -> CellSummary:
+        cell = self.cell
+        if cell.status != "run":
+            return CellSummary(cell, cell.status, reason=cell.reason)
+        outcomes: list[dict[str, Any]] = []
+        for key, count in self.counts.most_common():
+            outcome, example = self.first[key]
+            seconds = sorted(self.durations[key])
+            outcomes.append(
+                {
+                    "key": key,
+                    "count": count,
+                    "label": label_of(self.module, outcome),
+                    "grade": grade_of(self.module, outcome),
+                    "outcome": outcome,
+                    "example": {"client": example.client, "server": example.server, "port": example.port},
+                    "seconds": {"min": seconds[0], "median": seconds[len(seconds) // 2], "max": seconds[-1]},
+                }
+            )
+        error_list = [
+            {
+                "reason": reason,
+                "count": count,
+                "detail": (self.error_examples[reason].error or "")[:4000],
+                "partial": {"client": self.error_examples[reason].client, "server": self.error_examples[reason].server},
+            }
+            for reason, count in self.errors.most_common()
+        ]
+        # A step the implementation cannot express makes the outcome say nothing
+        # about behaviour: when every outcome has one, the cell is unsupported.
+        unexpressed = [unsupported_step(outcome["outcome"]) for outcome in outcomes]
+        if self.errors:
+            status = ERROR
+        elif (self.unsupported and not self.counts) or (unexpressed and all(unexpressed)):
+            status = UNSUPPORTED
+        else:
+            status = MEASURED
+        reasons = list(self.unsupported) + [
+            f"{step['step']}: {step['result']['reason']}" for step in unexpressed if step is not None
+        ]
+        reason = "; ".join(dict.fromkeys(reasons)) if status == UNSUPPORTED else ""
+        return CellSummary(cell, status, self.runs, outcomes, error_list, reason)
 
 
 def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
     """Fold a cell's repetitions into a distribution of outcomes."""
-    if cell.status != "run":
-        return CellSummary(cell, cell.status, reason=cell.reason)
-    counts: Counter[str] = Counter()
-    first: dict[str, tuple[dict[str, Any], CaseResult]] = {}
-    durations: dict[str, list[float]] = {}
-    errors: Counter[str] = Counter()
-    error_examples: dict[str, CaseResult] = {}
-    unsupported: Counter[str] = Counter()
+    accumulator = CellAccumulator(module, cell)
     for result in results:
-        if result.status == ERROR:
-            reason = (result.error or "unknown error").strip().splitlines()[0][:300]
-            errors[reason] += 1
-            error_examples.setdefault(reason, result)
-            continue
-        if result.status == UNSUPPORTED:
-            unsupported[result.error or "unsupported"] += 1
-            continue
-        outcome = outcome_of(module, cell, result)
-        key = outcome_key(outcome)
-        counts[key] += 1
-        first.setdefault(key, (outcome, result))
-        durations.setdefault(key, []).append(result.seconds)
-    outcomes: list[dict[str, Any]] = []
-    for key, count in counts.most_common():
-        outcome, example = first[key]
-        seconds = sorted(durations[key])
-        outcomes.append(
-            {
-                "key": key,
-                "count": count,
-                "label": label_of(module, outcome),
-                "grade": grade_of(module, outcome),
-                "outcome": outcome,
-                "example": {"client": example.client, "server": example.server, "port": example.port},
-                "seconds": {"min": seconds[0], "median": seconds[len(seconds) // 2], "max": seconds[-1]},
-            }
-        )
-    error_list = [
-        {
-            "reason": reason,
-            "count": count,
-            "detail": (error_examples[reason].error or "")[:4000],
-            "partial": {"client": error_examples[reason].client, "server": error_examples[reason].server},
-        }
-        for reason, count in errors.most_common()
-    ]
-    # A step the implementation cannot express makes the outcome say nothing
-    # about behaviour: when every outcome has one, the cell is unsupported.
-    unexpressed = [unsupported_step(outcome["outcome"]) for outcome in outcomes]
-    if errors:
-        status = ERROR
-    elif (unsupported and not counts) or (unexpressed and all(unexpressed)):
-        status = UNSUPPORTED
-    else:
-        status = MEASURED
-    reasons = list(unsupported) + [
-        f"{step['step']}: {step['result']['reason']}" for step in unexpressed if step is not None
-    ]
-    reason = "; ".join(dict.fromkeys(reasons)) if status == UNSUPPORTED else ""
-    return CellSummary(cell, status, len(results), outcomes, error_list, reason)
+        accumulator.add(result)
+    return accumulator.summary()

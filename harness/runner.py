@@ -34,7 +34,7 @@ from types import ModuleType
 
 from .agents import Agent, AgentError, AgentPool
 from .matrix import Cell, Peer
-from .outcomes import ERROR, MEASURED, UNSUPPORTED, CaseResult
+from .outcomes import ERROR, MEASURED, UNSUPPORTED, CaseResult, CellAccumulator
 
 #: Seconds granted on top of a scenario's own timeout for the agent to reply.
 REPLY_MARGIN = 5.0
@@ -70,8 +70,8 @@ class Runner:
         self.settings = settings
         self.progress = progress
         self.pools: dict[tuple[str, str], AgentPool] = {}
-        #: Results so far, by cell key; complete once :meth:`run` returns.
-        self.results: dict[tuple[str, str, str, str], list[CaseResult]] = {}
+        #: Results so far, folded per cell; complete once :meth:`run` returns.
+        self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
 
     def pool(self, peer: Peer, role: str) -> AgentPool:
         key = (peer.id, role)
@@ -83,9 +83,9 @@ class Runner:
             self.pools[key] = AgentPool(peer.executable, role, peer.id, self.project, maximum)
         return self.pools[key]
 
-    async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], list[CaseResult]]:
+    async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], CellAccumulator]:
         runnable = [cell for cell in cells if cell.status == "run"]
-        results = self.results = {cell.key: [] for cell in runnable}
+        results = self.results = {cell.key: CellAccumulator(self.scenarios[cell.scenario], cell) for cell in runnable}
         queue: asyncio.Queue[Cell] = asyncio.Queue()
         # A fixed shuffle spreads consecutive cases over different peers, so
         # that no pool grows to its maximum while others idle: each agent
@@ -104,7 +104,7 @@ class Runner:
                 except asyncio.QueueEmpty:
                     return
                 result = await self.run_case(cell)
-                results[cell.key].append(result)
+                results[cell.key].add(result)
                 if self.progress is not None:
                     self.progress(cell, result)
 

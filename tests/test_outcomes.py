@@ -152,6 +152,6 @@ def test_a_cell_that_cannot_be_aggregated_is_an_error_not_a_crash():
     module = scenario.load("send-then-close")
     cell = Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
     broken = CaseResult("measured", {"steps": "not a list"}, record(), port=40001)
-    summary = outcomes.aggregate_safely(module, cell, [broken])
+    summary = outcomes.aggregate(module, cell, [broken])
     assert summary.status == "error"
     assert summary.errors[0]["reason"].startswith("harness: aggregating this cell failed")

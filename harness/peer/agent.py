@@ -34,6 +34,7 @@ The agent exits when stdin closes, so it never outlives the orchestrator.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -72,6 +73,16 @@ class CaseThread:
     def join(self, timeout: float) -> bool:
         self.thread.join(timeout)
         return not self.thread.is_alive()
+
+
+def collect_garbage(recorder: Recorder) -> None:
+    """Collect this case's garbage while its recorder listens.
+
+    Objects a case leaked (an unclosed socket, say) warn when collected; left
+    to chance, the warning would land in a later case of this agent.
+    """
+    recorder.phase = "teardown"
+    gc.collect()
 
 
 class Part:
@@ -125,6 +136,7 @@ class ServerPart(Part):
                 self.driver.run_server(self)
             finally:
                 self.ready.set()
+                collect_garbage(self.recorder)
 
     # Called by the driver's runtime.
 
@@ -187,7 +199,10 @@ class ClientPart(Part):
 
     def run(self) -> None:
         with self.recorder:
-            self.driver.run(self.main)
+            try:
+                self.driver.run(self.main)
+            finally:
+                collect_garbage(self.recorder)
 
     async def main(self) -> None:
         side = Side("client", self.driver, self.recorder, self.port)
