@@ -35,24 +35,6 @@ def write_text_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_atomically(path: Path, document: Any, *, indent: int | None = 1, sort_keys: bool = False) -> None:
-    """Write JSON to ``path`` so that it is either the old or the new file, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=indent, ensure_ascii=False, sort_keys=sort_keys)
-            stream.write("\n")
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)  # mkstemp makes it private; reports are for reading
@@ -63,6 +45,16 @@ def write_atomically(path: Path, document: Any, *, indent: int | None = 1, sort_
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomically(path: Path, document: Any, *, indent: int | None = 1, sort_keys: bool = False) -> None:
+    """Write JSON to ``path`` so that it is either the old or the new file, whole.
+
+    The document is serialized first: a document that cannot be written never
+    touches the file.
+    """
+    text = json.dumps(document, indent=indent, ensure_ascii=False, sort_keys=sort_keys) + "\n"
+    write_text_atomically(path, text)
 
 
 def save(path: Path, document: dict[str, Any]) -> Path:

@@ -6,6 +6,7 @@ and the library docs say messages received before the close frame are
 delivered by ``recv()`` before it raises ``ConnectionClosed``.
 """
 
+from harness.peer.labels import exception_text
 from harness.peer.scenario import Scenario, Variant
 
 MESSAGES = ("message 0", "message 1", "message 2")
@@ -82,13 +83,7 @@ def label(outcome):
     if result is None:
         connect = outcome["client"]["steps"][0]["result"] if outcome["client"]["steps"] else None
         return "connect failed" if connect and connect["kind"] != "value" else "no recv"
-    ending = result["kind"]
-    if ending == "exception":
-        exception = result["exception"]
-        ending = exception["class"].rsplit(".", 1)[-1]
-        close = exception.get("attributes", {}).get("rcvd", {}).get("value")
-        if isinstance(close, dict) and "code" in close:
-            ending += " {}".format(close["code"])
+    ending = exception_text(result["exception"]) if result["kind"] == "exception" else result["kind"]
     return f"{len(messages)}/3 msgs, {ending}"
 
 

@@ -2,7 +2,8 @@
 
 It loads from disk, shows a known cell's outcome, opens a cell's detail on
 click, hides cells with a filter, and shows an exception message containing
-``<script>`` as text. The screenshot is saved under reports/ for the README.
+``<script>`` as text. A screenshot of the opened detail is saved as
+reports/dashboard-test.png (the README's reports/dashboard.png is of a real run).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def test_clicking_a_cell_opens_its_detail_and_script_text_stays_text(page):
     assert page.dialogs == []  # …never run
     assert page.locator("#detail script").count() == 0
     PROJECT.joinpath("reports").mkdir(exist_ok=True)
-    page.screenshot(path=str(PROJECT / "reports" / "dashboard.png"), full_page=False)
+    page.screenshot(path=str(PROJECT / "reports" / "dashboard-test.png"), full_page=False)
     page.locator("#detail-close").click()
     assert not detail.is_visible()
 

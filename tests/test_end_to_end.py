@@ -130,7 +130,7 @@ def test_send_then_close_between_two_8_1_peers_delivers_everything(results):
         for c in cells(results, "send-then-close", "close-1000-right-away")
         if c["client"].startswith("8.1/") and c["server"].startswith("8.1/")
     ]
-    assert {o["label"] for o in cell["outcomes"]} == {"3/3 msgs, ConnectionClosedOK"}
+    assert {o["label"] for o in cell["outcomes"]} == {"3/3 msgs, ConnectionClosedOK 1000"}
 
 
 def test_close_code_and_reason_reach_the_client_exception(results):
