@@ -61,3 +61,26 @@ def document(cells, peers, complete=True):
 )
 def test_exit_code_for(doc, code):
     assert cli.exit_code_for(doc) == code
+
+
+def test_corrupt_results_file_is_exit_5_in_one_line(tmp_path, capsys):
+    path = tmp_path / "results.json"
+    path.write_text("{half a file")
+    assert cli.main(["report", "--results", str(path)]) == exit_codes.BAD_INPUT
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "corrupt results file" in error and "\n" not in error
+    assert path.read_text() == "{half a file"  # nothing overwritten
+
+
+def test_corrupt_reference_is_exit_5_and_nothing_is_written(tmp_path, capsys):
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "send-then-close.json").write_text("not json")
+    code = cli.main(["check", "--results", str(tmp_path / "results.json"), "--reference", str(tmp_path / "reference")])
+    assert code == exit_codes.BAD_INPUT
+    assert "corrupt reference file" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reference"]
+
+
+def test_upgrade_rejects_a_malformed_version(tmp_path, capsys):
+    assert cli.main(["upgrade", "10.4", "fourteen", "--results", str(tmp_path / "r.json")]) == exit_codes.USAGE
+    assert "invalid version 'fourteen'" in capsys.readouterr().err
