@@ -37,8 +37,9 @@ from .peer.labels import unsupported_step
 #: Keys whose values are wall-clock measurements.
 TIMING_KEYS = frozenset({"elapsed", "started_at", "at", "pid", "seconds"})
 
-#: Steps whose duration the scenario chose, not the library.
-CHOSEN_DURATION_STEPS = frozenset({"sleep", "pause"})
+#: Steps whose duration is the scenario's choice or the harness's own work,
+#: not the library's behaviour: no duration bucket in outcomes.
+CHOSEN_DURATION_STEPS = frozenset({"sleep", "pause", "probe", "inspect"})
 
 DURATION_BUCKETS = ((0.5, "<0.5s"), (2.0, "0.5-2s"), (8.0, "2-8s"))
 
