@@ -95,7 +95,12 @@ def normalize(value: Any, ports: tuple[int, ...] = (), incidental: frozenset[str
             if key in TIMING_KEYS or key in incidental:
                 continue
             result[key] = normalize(item, ports, incidental)
-        if "step" in value and "elapsed" in value and value["step"] not in CHOSEN_DURATION_STEPS:
+        if (
+            "step" in value
+            and "elapsed" in value
+            and value["step"] not in CHOSEN_DURATION_STEPS
+            and "duration" not in incidental
+        ):
             result["duration"] = duration_bucket(float(value["elapsed"]))
         return result
     return value

@@ -155,3 +155,10 @@ def test_a_cell_that_cannot_be_aggregated_is_an_error_not_a_crash():
     summary = outcomes.aggregate(module, cell, [broken])
     assert summary.status == "error"
     assert summary.errors[0]["reason"].startswith("harness: aggregating this cell failed")
+
+
+def test_a_scenario_may_declare_durations_incidental():
+    normalized = outcomes.normalize(
+        record(step("recv", {"kind": "value", "value": "m"}, elapsed=3.0)), incidental=frozenset({"duration"})
+    )
+    assert "duration" not in normalized["steps"][0]

@@ -75,9 +75,9 @@ class Scenario:
     links: Tuple[str, ...] = ()
     #: Seconds a whole case may take before the orchestrator calls it hung.
     timeout: float = 15.0
-    #: Record fields (e.g. ``state_before``, ``state_after``) that vary with
-    #: timing but do not answer this scenario's question: kept in the
-    #: evidence, left out of the outcome, so they do not split cells.
+    #: Record fields (e.g. ``state_before``, ``state_after``, ``duration``)
+    #: that vary with timing but do not answer this scenario's question: kept
+    #: in the evidence, left out of the outcome, so they do not split cells.
     incidental: Tuple[str, ...] = ()
     #: Repetitions per cell when the scenario is deterministic by nature
     #: (e.g. api-surface); None follows ``--repeat``.
