@@ -380,8 +380,8 @@ def write_reports(document: dict[str, Any], directory: Path, references: dict[st
     if references is None and directory.resolve() == (PROJECT / "reports").resolve():
         references = load_reference_if_any(REFERENCE)
     drifts = reference.compare(document, references) if references is not None else None
-    reports.write(directory / "summary.md", reports.summary_markdown(document, drifts))
-    reports.write(directory / "index.html", reports.dashboard_html(document, drifts))
+    results.write_text_atomically(directory / "summary.md", reports.summary_markdown(document, drifts))
+    results.write_text_atomically(directory / "index.html", reports.dashboard_html(document, drifts))
     display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'}")
     return drifts or []
 
@@ -447,8 +447,8 @@ async def run_upgrade(arguments: argparse.Namespace) -> int:
     report = reports.upgrade_report(document, arguments.before, arguments.after, arguments.impl)
     directory = arguments.results.parent if arguments.results else arguments.output.parent
     stem = f"upgrade-{arguments.before}-to-{arguments.after}"
-    reports.write(directory / f"{stem}.md", reports.upgrade_markdown(report, document))
-    reports.write(directory / f"{stem}.html", reports.upgrade_html(report, document))
+    results.write_text_atomically(directory / f"{stem}.md", reports.upgrade_markdown(report, document))
+    results.write_text_atomically(directory / f"{stem}.html", reports.upgrade_html(report, document))
     display.say(
         f"{len(report.behaviour)} behaviours change, {len(report.api)} API changes, "
         f"{len(report.except_clauses)} except clauses stop catching → {directory / stem}.md / .html"

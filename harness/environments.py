@@ -24,6 +24,7 @@ calls this module rather than declaring one session per peer.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import re
@@ -152,7 +153,7 @@ class Builder:
                 continue
             environment = await self._try(version, python, packages, attempts)
             if environment is not None:
-                return _with(environment, attempts, started)
+                return dataclasses.replace(environment, attempts=tuple(attempts), seconds=time.monotonic() - started)
         reason = "; ".join(f"py{a.python}: {a.result}" for a in attempts) or "no interpreter to try"
         return Environment(
             version,
@@ -283,22 +284,6 @@ class Builder:
     def _say(self, message: str) -> None:
         if self.log is not None:
             self.log(message)
-
-
-def _with(environment: Environment, attempts: list[Attempt], started: float) -> Environment:
-    return Environment(
-        environment.version,
-        environment.status,
-        environment.python,
-        environment.python_full,
-        environment.executable,
-        environment.path,
-        environment.reason,
-        tuple(attempts),
-        environment.reused,
-        environment.packages,
-        time.monotonic() - started,
-    )
 
 
 def _executable(path: Path) -> Path:

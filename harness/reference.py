@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .exit_codes import BadInputError
-from .results import write_atomically
+from .results import read_document, write_atomically
 
 SCHEMA = "websockets-conformance/reference"
 SCHEMA_VERSION = 1
@@ -121,18 +121,7 @@ def load(directory: Path) -> dict[str, dict[str, Any]]:
         raise BadInputError(f"{directory}: no reference (generate one with `nox -s reference`)")
     references = {}
     for path in sorted(directory.glob("*.json")):
-        try:
-            reference = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise BadInputError(
-                f"{path}: corrupt reference file (invalid JSON at line {getattr(exc, 'lineno', '?')})"
-            ) from None
-        if not isinstance(reference, dict) or reference.get("schema") != SCHEMA:
-            raise BadInputError(f"{path}: not a reference file (schema is not {SCHEMA!r})")
-        if reference.get("schema_version") != SCHEMA_VERSION:
-            raise BadInputError(
-                f"{path}: reference schema version {reference.get('schema_version')!r}, expected {SCHEMA_VERSION}"
-            )
+        reference = read_document(path, "reference", SCHEMA, SCHEMA_VERSION, "generate one with `nox -s reference`")
         if not isinstance(reference.get("cells"), dict) or not isinstance(reference.get("outcomes"), dict):
             raise BadInputError(f"{path}: corrupt reference file (no cells or outcomes)")
         references[reference["scenario"]] = reference

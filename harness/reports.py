@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -336,9 +335,3 @@ def upgrade_markdown(report: UpgradeReport, document: dict[str, Any]) -> str:
 
 def upgrade_html(report: UpgradeReport, document: dict[str, Any]) -> str:
     return TEMPLATES.get_template("upgrade.html.j2").render(report=report, document=document)
-
-
-def write(path: Path, text: str) -> None:
-    from .results import write_text_atomically
-
-    write_text_atomically(path, text)

@@ -68,26 +68,35 @@ def save(path: Path, document: dict[str, Any]) -> Path:
     return target
 
 
-def load(path: Path) -> dict[str, Any]:
-    """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
+def read_document(path: Path, kind: str, schema: str, version: int, missing_hint: str) -> dict[str, Any]:
+    """Read a JSON document of ``schema`` / ``version``; one-line :class:`BadInputError` otherwise.
+
+    Shared by results and reference files, so that both fail the same way.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInputError(f"{path}: no such results file (run `nox -s matrix` first)") from None
+        raise BadInputError(f"{path}: no such {kind} file ({missing_hint})") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         document = json.loads(text)
     except ValueError as exc:
         raise BadInputError(
-            f"{path}: corrupt results file (invalid JSON at line {getattr(exc, 'lineno', '?')})"
+            f"{path}: corrupt {kind} file (invalid JSON at line {getattr(exc, 'lineno', '?')})"
         ) from None
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise BadInputError(f"{path}: not a results file (schema is not {SCHEMA!r})")
-    if document.get("schema_version") != SCHEMA_VERSION:
+    if not isinstance(document, dict) or document.get("schema") != schema:
+        raise BadInputError(f"{path}: not a {kind} file (schema is not {schema!r})")
+    if document.get("schema_version") != version:
         raise BadInputError(
-            f"{path}: results schema version {document.get('schema_version')!r}, this harness reads {SCHEMA_VERSION}"
+            f"{path}: {kind} schema version {document.get('schema_version')!r}, this harness reads {version}"
         )
+    return document
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
+    document = read_document(path, "results", SCHEMA, SCHEMA_VERSION, "run `nox -s matrix` first")
     for key in ("run", "peers", "scenarios", "cells"):
         if key not in document:
             raise BadInputError(f"{path}: corrupt results file (missing {key!r})")

@@ -44,7 +44,7 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 from . import drivers, faults, scenario
-from .drivers.base import HANDLER_GRACE, Driver, Unavailable
+from .drivers.base import HANDLER_GRACE, Driver, Unavailable, Unsupported
 from .recording import Recorder, format_traceback
 from .side import STEP_GUARD, Side
 
@@ -151,12 +151,14 @@ class ServerPart(Part):
         self.recorder.event("listening")
         self.ready.set()
 
-    def failed_to_start(self, error: str) -> None:
-        self.start_error = error
-        self.ready.set()
-
-    def unsupported(self, reason: str) -> None:
-        self.unsupported_reason = reason
+    def start_failed(self, exc: Exception) -> None:
+        """The server did not start: an option the implementation lacks
+        (:class:`Unsupported`) or a failure. Call it inside the ``except``
+        block, so that the traceback is the one being handled."""
+        if isinstance(exc, Unsupported):
+            self.unsupported_reason = str(exc)
+        else:
+            self.start_error = format_traceback()
         self.ready.set()
 
     def after_client(self) -> None:

@@ -32,7 +32,7 @@ import socket
 import warnings
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Tuple
 
-from ..recording import CONNECTION_ATTRIBUTES, format_traceback, qualified_name, read_attribute
+from ..recording import CONNECTION_ATTRIBUTES, qualified_name, read_attribute
 
 #: How long the server part waits for its handlers after the client is done.
 HANDLER_GRACE = 3.0
@@ -180,7 +180,7 @@ class Driver:
         """Serve ``part.handler`` until ``part.finish`` is set, then stop.
 
         ``part`` is the agent's ServerPart: it receives ``listening(port)``,
-        ``failed_to_start(error)`` and the phase changes, and its ``wake``
+        ``start_failed(exception)`` and the phase changes, and its ``wake``
         is set to a thread-safe callable that ends the wait.
         """
 
@@ -199,11 +199,8 @@ class Driver:
             try:
                 server = await self.serve(handler, part.options)
                 port = self.server_port(server)
-            except Unsupported as exc:
-                part.unsupported(str(exc))
-                return
-            except Exception:
-                part.failed_to_start(format_traceback())
+            except Exception as exc:
+                part.start_failed(exc)
                 return
             part.listening(port)
             if not part.finish.is_set():

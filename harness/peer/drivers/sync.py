@@ -22,7 +22,6 @@ import threading
 import time
 from typing import Any, Callable, Coroutine, Dict, List, Optional
 
-from ..recording import format_traceback
 from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported, shutdown_socket
 
 
@@ -113,15 +112,12 @@ class SyncDriver(Driver):
                 0,
                 **self.server_arguments(part.options),
             )
-        except Unsupported as exc:
-            part.unsupported(str(exc))
-            return
-        except Exception:
-            part.failed_to_start(format_traceback())
+        except Exception as exc:
+            part.start_failed(exc)
             return
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        part.listening(server.socket.getsockname()[1])
+        part.listening(self.server_port(server))
         part.finish.wait()
         part.after_client()
         with done:
@@ -136,7 +132,7 @@ class SyncDriver(Driver):
     async def connect(self, uri: str, open_timeout: Optional[float], options: Dict[str, Any]) -> Any:
         return self.connect_function(uri, **self.connect_arguments(open_timeout, options))
 
-    def server_port(self, server: Any) -> int:  # pragma: no cover - run_server reads it directly
+    def server_port(self, server: Any) -> int:
         return server.socket.getsockname()[1]
 
     # Steps.

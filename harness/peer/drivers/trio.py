@@ -18,8 +18,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Coroutine, Dict, List, Optional
 
-from ..recording import format_traceback
-from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported
+from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported, make_handler
 
 #: How long connections may take to close once a case's script is done.
 TEARDOWN_GRACE = 3.0
@@ -123,8 +122,6 @@ class TrioDriver(Driver):
 
             async with trio.open_nursery() as nursery:
                 try:
-                    from .base import make_handler
-
                     serve = functools.partial(
                         self.serve_function,
                         make_handler(handler, part.options.get("handler_signature", "flexible")),
@@ -133,15 +130,11 @@ class TrioDriver(Driver):
                         **self.server_arguments(part.options),
                     )
                     server = await nursery.start(serve)
-                except Unsupported as exc:
-                    part.unsupported(str(exc))
+                except Exception as exc:
+                    part.start_failed(exc)
                     nursery.cancel_scope.cancel()
                     return
-                except Exception:
-                    part.failed_to_start(format_traceback())
-                    nursery.cancel_scope.cancel()
-                    return
-                part.listening(server.listeners[0].socket.getsockname()[1])
+                part.listening(self.server_port(server))
                 await finished.wait()
                 part.after_client()
                 if active[0]:
@@ -155,6 +148,9 @@ class TrioDriver(Driver):
                 nursery.cancel_scope.cancel()
 
         trio.run(main)
+
+    def server_port(self, server: Any) -> int:
+        return server.listeners[0].socket.getsockname()[1]
 
     # Connecting.
 
