@@ -132,7 +132,7 @@ class Agent:
             self.kill()
             raise AgentError(f"{self.peer} {self.role} agent exited: {self.last_words()}")
         try:
-            reply = json.loads(raw)
+            reply: dict[str, Any] = json.loads(raw)
         except ValueError:
             self.kill()
             raise AgentError(f"{self.peer} {self.role} agent sent garbage: {raw[:200]!r}") from None

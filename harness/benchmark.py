@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import cli, display, matrix
+from . import display, exit_codes, matrix, pipeline
 from .outcomes import CaseResult
+from .pipeline import PROJECT, MatrixOptions
 from .runner import Runner, Settings
+from .vocabulary import CellStatus
 
 VERSIONS = ("8.1", "14.2")
 SUBSET = {
@@ -40,7 +42,7 @@ async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
     overheads = [
         result.seconds - float(result.client.get("elapsed", 0.0)) for result in flat if result.client is not None
     ]
-    errors = sum(1 for result in flat if result.status == "error")
+    errors = sum(1 for result in flat if result.status == CellStatus.ERROR)
     return {
         "cases": len(flat),
         "errors": errors,
@@ -51,26 +53,26 @@ async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
     }
 
 
-async def run_benchmark(project: Path, repeat: int, jobs: int, environments: Path) -> int:
-    arguments = cli.ArgumentParser()
-    cli.add_matrix_arguments(arguments)
-    options = cli.matrix_options(
-        arguments.parse_args(
-            ["--versions", ",".join(VERSIONS), "--scenarios", ",".join(SUBSET), "--environments", str(environments)]
-        )
-    )
-    scenarios = cli.load_scenarios(options.scenarios)
-    clients, servers, releases = cli.resolve_versions(options)
-    built = await cli.build_environments(options, clients, releases)
-    client_peers, server_peers = await cli.make_peers(options, built, clients, servers)
+async def subset_cells(options: MatrixOptions) -> tuple[dict[str, Any], list[matrix.Cell]]:
+    """The pipeline's first steps, then only the benchmark's runnable cells."""
+    scenarios = pipeline.load_scenarios(options.scenarios)
+    resolved = pipeline.resolve_versions(options)
+    environments = await pipeline.build_environments(options, resolved)
+    peers = await pipeline.make_peers(options, resolved, environments)
     cells = [
-        cell
-        for cell in matrix.plan(scenarios, client_peers, server_peers, matrix.fault_peer())
-        if cell.variant in SUBSET[cell.scenario] and cell.status == "run"
+        cell for cell in pipeline.plan(scenarios, peers) if cell.variant in SUBSET[cell.scenario] and cell.runnable
     ]
+    return scenarios, cells
+
+
+async def run_benchmark(repeat: int, jobs: int, environments: Path) -> int:
+    options = MatrixOptions(
+        clients=VERSIONS, servers=VERSIONS, scenarios=tuple(SUBSET), environments=environments, tables=False
+    )
+    scenarios, cells = await subset_cells(options)
     report: dict[str, Any] = {"versions": list(VERSIONS), "subset": SUBSET, "repeat": repeat, "cells": len(cells)}
     for name, in_flight in (("serial", 1), ("parallel", jobs)):
-        async with Runner(project, scenarios, Settings(repeat, in_flight, agents_per_peer=4)) as runner:
+        async with Runner(PROJECT, scenarios, Settings(repeat, in_flight, agents_per_peer=4)) as runner:
             await runner.run(cells)  # warm up: start the agents outside the measurement
             report[name] = dict(await measure(runner, cells), jobs=in_flight)
         display.say(
@@ -79,8 +81,9 @@ async def run_benchmark(project: Path, repeat: int, jobs: int, environments: Pat
             f"median {report[name]['overhead_median_ms']} ms, p90 {report[name]['overhead_p90_ms']} ms"
             f", {report[name]['errors']} errors"
         )
-    path = project / "reports" / "bench" / "benchmark.json"
+    path = PROJECT / "reports" / "bench" / "benchmark.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n")
     display.say(f"→ {path}")
-    return 3 if any(report[name]["errors"] for name in ("serial", "parallel")) else 0
+    errors = any(report[name]["errors"] for name in ("serial", "parallel"))
+    return exit_codes.INCOMPLETE if errors else exit_codes.SUCCESS

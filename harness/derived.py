@@ -11,24 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from .peer.recording import ResultKind
+from .schema import ApiSurface, CatchabilityRow, Record, ResultsDocument
+
 API_SCENARIO = "api-surface"
 
 
-def exceptions_in(side: dict[str, Any] | None) -> list[dict[str, Any]]:
+def exceptions_in(side: Record | None) -> list[Record]:
     """Top-level exceptions a side's steps raised (including concurrent sub-results)."""
-    found = []
+    found: list[Record] = []
     for step in (side or {}).get("steps", []):
         result = step["result"]
-        if result["kind"] == "exception":
+        if result["kind"] == ResultKind.EXCEPTION:
             found.append(result["exception"])
-        elif result["kind"] == "value" and step["step"] == "recv_concurrently":
-            found += [item["exception"] for item in result["value"] if item.get("kind") == "exception"]
+        elif result["kind"] == ResultKind.VALUE and step["step"] == "recv_concurrently":
+            found += [item["exception"] for item in result["value"] if item.get("kind") == ResultKind.EXCEPTION]
     return found
 
 
-def catchability(document: dict[str, Any]) -> list[dict[str, Any]]:
+def catchability(document: ResultsDocument) -> list[CatchabilityRow]:
     """One row per (peer, exception class): which clauses catch it, where seen."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[tuple[str, str], CatchabilityRow] = {}
     for cell in document["cells"]:
         for outcome in cell["outcomes"]:
             for role in ("client", "server"):
@@ -52,7 +55,7 @@ def catchability(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [rows[key] for key in sorted(rows)]
 
 
-def api_surface(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def api_surface(document: ResultsDocument) -> ApiSurface:
     """Per peer: the features the api-surface scenario found, flattened.
 
     Keys are ``connection.close_code`` (client connection),
@@ -60,15 +63,15 @@ def api_surface(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ``import websockets.legacy``; values are ``{"present": bool, "warns": [...]}``
     plus ``resolves_to`` for package names.
     """
-    surfaces: dict[str, dict[str, Any]] = {}
+    surfaces: ApiSurface = {}
     for cell in document["cells"]:
         if cell["scenario"] != API_SCENARIO or not cell["outcomes"]:
             continue
         outcome = cell["outcomes"][0]["outcome"]
-        features: dict[str, Any] = {}
+        features: dict[str, dict[str, Any]] = {}
         for role, prefix in (("client", "connection"), ("server", "server-connection")):
             for step in (outcome.get(role) or {}).get("steps", []):
-                if step["step"] != "probe" or step["result"]["kind"] != "value":
+                if step["step"] != "probe" or step["result"]["kind"] != ResultKind.VALUE:
                     continue
                 value = step["result"]["value"]
                 for name, entry in value.get("connection", {}).items():

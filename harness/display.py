@@ -15,16 +15,22 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from .matrix import FAULT, display_name
+from .outcomes import grade_name
+from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
+from .schema import CellRecord, OutcomeRecord, ResultsDocument
+from .vocabulary import Availability, CellStatus
+
 GRADE_STYLES = {
-    "ok": "green",
-    "non-strict": "yellow",
-    "failed": "bold red",
-    "informational": "cyan",
+    Grade.OK: "green",
+    Grade.NON_STRICT: "yellow",
+    Grade.FAILED: "bold red",
+    Grade.INFORMATIONAL: "cyan",
 }
 STATUS_STYLES = {
-    "error": "bold white on red",
-    "unavailable": "dim",
-    "unsupported": "dim italic",
+    CellStatus.ERROR: "bold white on red",
+    CellStatus.UNAVAILABLE: "dim",
+    CellStatus.UNSUPPORTED: "dim italic",
 }
 
 messages = Console(stderr=True, highlight=False)
@@ -80,22 +86,24 @@ class RunProgress:
             self._next_report = self.done + max(1, self.total // 10)
 
 
-def cell_text(cell: dict[str, Any]) -> Text:
-    status = cell["status"]
-    if status in ("unavailable", "unsupported"):
+def _grade_style(outcome: OutcomeRecord) -> str:
+    return GRADE_STYLES.get(grade_name(outcome) or "", "")
+
+
+def cell_text(cell: CellRecord) -> Text:
+    status = CellStatus(cell["status"])
+    if status in (CellStatus.UNAVAILABLE, CellStatus.UNSUPPORTED):
         return Text(status, style=STATUS_STYLES[status])
     text = Text()
     if cell["errors"]:
         errors = sum(error["count"] for error in cell["errors"])
-        text.append(f"error ×{errors}", style=STATUS_STYLES["error"])
+        text.append(f"error ×{errors}", style=STATUS_STYLES[CellStatus.ERROR])
         if cell["outcomes"]:
             text.append("\n")
     for number, outcome in enumerate(cell["outcomes"]):
         if number:
             text.append("\n")
-        grade = (outcome.get("grade") or {}).get("grade")
-        style = GRADE_STYLES.get(grade or "", "")
-        text.append(outcome["label"], style=style)
+        text.append(outcome["label"], style=_grade_style(outcome))
         if cell["varies"] or cell["errors"]:
             text.append(f" {outcome['count']}/{cell['runs']}", style="bold magenta")
     return text
@@ -104,15 +112,10 @@ def cell_text(cell: dict[str, Any]) -> Text:
 #: Above this many server columns, cells show letters keyed to a legend.
 WIDE = 4
 
-STATUS_MARKS = {"unsupported": "·", "unavailable": "-", "error": "!"}
+STATUS_MARKS = {CellStatus.UNSUPPORTED: "·", CellStatus.UNAVAILABLE: "-", CellStatus.ERROR: "!"}
 
 
-def short(peer_id: str) -> str:
-    """``14.2/asyncio/py3.13`` → ``14.2/asyncio`` (each version has one Python per run)."""
-    return peer_id.rsplit("/py", 1)[0] if "/py" in peer_id else peer_id
-
-
-def print_tables(document: dict[str, Any]) -> None:
+def print_tables(document: ResultsDocument) -> None:
     """One table per scenario variant (client rows × server columns); fault
     and per-peer scenarios get one table with variants as columns."""
     cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
@@ -121,11 +124,11 @@ def print_tables(document: dict[str, Any]) -> None:
     for scenario in document["scenarios"]:
         output.rule(f"[bold]{scenario['id']}[/bold] — {scenario['question']}")
         variants = [variant["name"] for variant in scenario["variants"]]
-        if scenario["servers"] in ("fault", "same"):
+        if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
             columns = [(variant, variant) for variant in variants]
             grid = {
                 (client, variant): cells.get(
-                    (scenario["id"], variant, client, "fault" if scenario["servers"] == "fault" else client)
+                    (scenario["id"], variant, client, FAULT if scenario["servers"] == FAULT_SERVERS else client)
                 )
                 for client in clients
                 for variant in variants
@@ -133,7 +136,7 @@ def print_tables(document: dict[str, Any]) -> None:
             _print_grid(f"client × {scenario['servers']} server", clients, columns, grid)
             continue
         for variant in variants:
-            columns = [(server, short(server)) for server in servers]
+            columns = [(server, display_name(server)) for server in servers]
             grid = {
                 (client, server): cells.get((scenario["id"], variant, client, server))
                 for client in clients
@@ -142,7 +145,9 @@ def print_tables(document: dict[str, Any]) -> None:
             _print_grid(f"{variant}: client ↓ × server →", clients, columns, grid)
 
 
-def _print_grid(title: str, rows: list[str], columns: list[tuple[str, str]], grid: dict[tuple[str, str], Any]) -> None:
+def _print_grid(
+    title: str, rows: list[str], columns: list[tuple[str, str]], grid: dict[tuple[str, str], CellRecord | None]
+) -> None:
     wide = len(columns) > WIDE
     legend: dict[str, str] = {}
     if wide:
@@ -165,7 +170,7 @@ def _print_grid(title: str, rows: list[str], columns: list[tuple[str, str]], gri
                 texts.append(_letters(cell, legend))
             else:
                 texts.append(cell_text(cell))
-        table.add_row(short(row), *texts)
+        table.add_row(display_name(row), *texts)
     output.print(table)
     if wide:
         for label, letter in legend.items():
@@ -178,17 +183,17 @@ def _letter(number: int) -> str:
     return alphabet[number] if number < 26 else f"{alphabet[number // 26 - 1]}{alphabet[number % 26]}"
 
 
-def _letters(cell: dict[str, Any], legend: dict[str, str]) -> Text:
-    if cell["status"] in ("unsupported", "unavailable"):
-        return Text(STATUS_MARKS[cell["status"]], style=STATUS_STYLES[cell["status"]])
+def _letters(cell: CellRecord, legend: dict[str, str]) -> Text:
+    status = CellStatus(cell["status"])
+    if status in (CellStatus.UNSUPPORTED, CellStatus.UNAVAILABLE):
+        return Text(STATUS_MARKS[status], style=STATUS_STYLES[status])
     text = Text()
     if cell["errors"]:
-        text.append("!", style=STATUS_STYLES["error"])
+        text.append(STATUS_MARKS[CellStatus.ERROR], style=STATUS_STYLES[CellStatus.ERROR])
     for number, outcome in enumerate(cell["outcomes"]):
         if number or cell["errors"]:
             text.append("/")
-        grade = (outcome.get("grade") or {}).get("grade")
-        text.append(legend[outcome["label"]], style=GRADE_STYLES.get(grade or "", ""))
+        text.append(legend[outcome["label"]], style=_grade_style(outcome))
     return text
 
 
@@ -211,7 +216,7 @@ CLAUSE_NAMES = {
 }
 
 
-def print_catchability(document: dict[str, Any]) -> None:
+def print_catchability(document: ResultsDocument) -> None:
     """Which ``except`` clauses catch each recorded exception, per peer."""
     rows = document.get("catchability") or []
     if not rows:
@@ -220,7 +225,7 @@ def print_catchability(document: dict[str, Any]) -> None:
     groups: dict[tuple[str, str], list[str]] = {}
     for row in rows:
         signature = "".join(_mark(row["caught_by"].get(clause)) for clause in CLAUSE_NAMES)
-        groups.setdefault((row["exception"], signature), []).append(short(row["peer"]))
+        groups.setdefault((row["exception"], signature), []).append(display_name(row["peer"]))
     table = Table(title="✓ caught  ✗ not caught  – name absent in that version")
     table.add_column("exception (peers)")
     for name in CLAUSE_NAMES.values():
@@ -234,7 +239,7 @@ def _mark(value: Any) -> str:
     return {True: "✓", False: "✗"}.get(value, "–")
 
 
-def print_api_surface(document: dict[str, Any]) -> None:
+def print_api_surface(document: ResultsDocument) -> None:
     """Features × peers: ✓ present, ✗ absent, ⚠ present but warns."""
     surfaces = document.get("api_surface") or {}
     if not surfaces:
@@ -245,7 +250,7 @@ def print_api_surface(document: dict[str, Any]) -> None:
     table = Table(title="✓ present  ✗ absent  ⚠ present, warns")
     table.add_column("feature")
     for peer in peers:
-        table.add_column(short(peer), justify="center")
+        table.add_column(display_name(peer), justify="center")
     for feature in features:
         marks = []
         for peer in peers:
@@ -262,7 +267,7 @@ def print_api_surface(document: dict[str, Any]) -> None:
     output.print("  (features present identically in every peer are not listed)", style="dim")
 
 
-def print_summary(document: dict[str, Any], path: str) -> None:
+def print_summary(document: ResultsDocument, path: str) -> None:
     totals = document["totals"]
     run = document["run"]
     parts = [f"{count} {status}" for status, count in sorted(totals["cells"].items())]
@@ -271,5 +276,5 @@ def print_summary(document: dict[str, Any], path: str) -> None:
         f"{run['seconds']:.1f} s; {totals['varies']} cells vary → {path}"
     )
     for environment in document["environments"]:
-        if environment["status"] != "available":
+        if environment["status"] != Availability.AVAILABLE:
             say(f"unavailable: websockets {environment['version']}: {environment['reason']}")

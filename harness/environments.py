@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from .agents import Agent, AgentError
+from .schema import EnvironmentRecord
+from .vocabulary import Availability
 
 #: Bump when the layout of environments changes, to rebuild them all.
 #: 2: releases that ship websockets.trio get trio installed.
@@ -65,7 +67,7 @@ class Environment:
     """A release's environment, or why there is none."""
 
     version: str
-    status: str  # "available" or "unavailable"
+    status: Availability  # AVAILABLE or UNAVAILABLE
     python: str | None = None  # e.g. "3.9"
     python_full: str | None = None  # e.g. "3.9.18"
     executable: str | None = None
@@ -76,7 +78,7 @@ class Environment:
     packages: tuple[str, ...] = ()
     seconds: float = 0.0
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> EnvironmentRecord:
         return {
             "version": self.version,
             "status": self.status,
@@ -157,7 +159,7 @@ class Builder:
         reason = "; ".join(f"py{a.python}: {a.result}" for a in attempts) or "no interpreter to try"
         return Environment(
             version,
-            "unavailable",
+            Availability.UNAVAILABLE,
             reason=reason,
             attempts=tuple(attempts),
             packages=packages,
@@ -181,7 +183,7 @@ class Builder:
                 attempts.append(Attempt(python, "passed", cached=True))
                 return Environment(
                     version,
-                    "available",
+                    Availability.AVAILABLE,
                     python,
                     recorded.get("python_full"),
                     str(executable),
@@ -238,7 +240,9 @@ class Builder:
             return None
         attempts.append(Attempt(python, "passed"))
         marker.write_text(json.dumps({"spec": spec, "python_full": python_full}, indent=1))
-        return Environment(version, "available", python, python_full, str(executable), str(path), packages=packages)
+        return Environment(
+            version, Availability.AVAILABLE, python, python_full, str(executable), str(path), packages=packages
+        )
 
     async def _implementation_requirements(self, executable: Path) -> list[str]:
         """Requirements of the implementations this release ships (e.g. trio)."""

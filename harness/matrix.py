@@ -11,17 +11,23 @@ from __future__ import annotations
 import platform
 import sys
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from .environments import Environment
+from .exit_codes import UsageError
+from .peer.drivers import IMPLEMENTATIONS
+from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, LoadedScenario
+from .schema import PeerRecord
+from .vocabulary import Availability, CellStatus
 
-#: Implementations the harness drives; see :mod:`harness.peer.drivers`.
-IMPLEMENTATIONS = ("default", "legacy", "asyncio", "sync", "trio")
+#: The peer id of the harness's fault server.
+FAULT = "fault"
 
-AVAILABLE = "available"
-UNSUPPORTED = "unsupported"
-UNAVAILABLE = "unavailable"
+
+def display_name(peer_id: str) -> str:
+    """A peer id without its Python: ``14.2/asyncio/py3.13`` → ``14.2/asyncio``
+    (a run has one Python per version)."""
+    return peer_id.rsplit("/py", 1)[0] if "/py" in peer_id else peer_id
 
 
 @dataclass(frozen=True)
@@ -32,27 +38,20 @@ class Peer:
     implementation: str
     python: str | None
     executable: str | None
-    status: str = AVAILABLE
+    status: Availability = Availability.AVAILABLE
     reason: str = ""
     resolves_to: str | None = None
     python_full: str | None = None
 
     @property
     def id(self) -> str:
-        if self.implementation == "fault":
-            return "fault"
+        if self.implementation == FAULT:
+            return FAULT
         if self.python is None:
             return f"{self.version}/{self.implementation}"
         return f"{self.version}/{self.implementation}/py{self.python}"
 
-    @property
-    def short(self) -> str:
-        """Display name without the Python, e.g. ``14.2/asyncio``."""
-        if self.implementation == "fault":
-            return "fault"
-        return f"{self.version}/{self.implementation}"
-
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> PeerRecord:
         return {
             "id": self.id,
             "version": self.version,
@@ -68,13 +67,11 @@ class Peer:
 def fault_peer() -> Peer:
     """The fault server: the harness's own plain-socket server, on this Python."""
     python = "{}.{}".format(*sys.version_info[:2])
-    return Peer("fault", "fault", python, sys.executable, python_full=platform.python_version())
+    return Peer(FAULT, FAULT, python, sys.executable, python_full=platform.python_version())
 
 
 def parse_implementations(text: str) -> tuple[str, ...]:
     """``default``, ``all``, or a comma-separated list of implementations."""
-    from .exit_codes import UsageError
-
     if text == "all":
         return IMPLEMENTATIONS
     names = tuple(name.strip() for name in text.split(",") if name.strip())
@@ -91,11 +88,13 @@ def peers_for(
     """The peers of one release: one per requested implementation."""
     peers = []
     for implementation in implementations:
-        if environment.status != AVAILABLE or inventory is None:
-            peers.append(Peer(environment.version, implementation, None, None, UNAVAILABLE, environment.reason))
+        if environment.status != Availability.AVAILABLE or inventory is None:
+            peers.append(
+                Peer(environment.version, implementation, None, None, Availability.UNAVAILABLE, environment.reason)
+            )
             continue
         entry = inventory.get(implementation, {"available": False, "reason": "unknown implementation"})
-        status = AVAILABLE if entry.get("available") else UNSUPPORTED
+        status = Availability.AVAILABLE if entry.get("available") else Availability.UNSUPPORTED
         peers.append(
             Peer(
                 environment.version,
@@ -125,35 +124,40 @@ class Cell:
         return (self.scenario, self.variant, self.client.id, self.server.id)
 
     @property
-    def status(self) -> str:
-        """``run``, or why the cell cannot run: ``unavailable`` before ``unsupported``."""
-        for peer in (self.client, self.server):
-            if peer.status == UNAVAILABLE:
-                return UNAVAILABLE
-        for peer in (self.client, self.server):
-            if peer.status == UNSUPPORTED:
-                return UNSUPPORTED
-        return "run"
+    def blocker(self) -> CellStatus | None:
+        """Why the cell cannot run (``unavailable`` before ``unsupported``),
+        or None when it can."""
+        statuses = {self.client.status, self.server.status}
+        if Availability.UNAVAILABLE in statuses:
+            return CellStatus.UNAVAILABLE
+        if Availability.UNSUPPORTED in statuses:
+            return CellStatus.UNSUPPORTED
+        return None
+
+    @property
+    def runnable(self) -> bool:
+        return self.blocker is None
 
     @property
     def reason(self) -> str:
+        """Why the cell cannot run, per peer; empty when it can."""
         reasons = []
         for role, peer in (("client", self.client), ("server", self.server)):
-            if peer.status != AVAILABLE:
+            if peer.status != Availability.AVAILABLE:
                 reasons.append(f"{role} {peer.id}: {peer.reason}")
         return "; ".join(reasons)
 
 
-def plan(scenarios: dict[str, ModuleType], clients: list[Peer], servers: list[Peer], fault: Peer) -> list[Cell]:
+def plan(scenarios: dict[str, LoadedScenario], clients: list[Peer], servers: list[Peer], fault: Peer) -> list[Cell]:
     """Every cell: each scenario variant × client peer × server peer."""
     cells = []
-    for scenario_id, module in scenarios.items():
-        declaration = module.SCENARIO
+    for scenario_id, loaded in scenarios.items():
+        declaration = loaded.declaration
         for variant in declaration.variants:
             for client in clients:
-                if declaration.servers == "fault":
+                if declaration.servers == FAULT_SERVERS:
                     server_axis = [fault]
-                elif declaration.servers == "same":
+                elif declaration.servers == SAME_SERVERS:
                     # The peer against itself: per-peer facts (api-surface).
                     server_axis = [client]
                 else:

@@ -28,11 +28,13 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from .matrix import Cell
 from .peer.labels import unsupported_step
+from .peer.scenario import Grade, LoadedScenario
+from .schema import CellRecord, ErrorRecord, GradeRecord, OutcomeRecord, Record
+from .vocabulary import CellStatus
 
 #: Keys whose values are wall-clock measurements.
 TIMING_KEYS = frozenset({"elapsed", "started_at", "at", "pid", "seconds"})
@@ -43,18 +45,14 @@ CHOSEN_DURATION_STEPS = frozenset({"sleep", "pause", "probe", "inspect"})
 
 DURATION_BUCKETS = ((0.5, "<0.5s"), (2.0, "0.5-2s"), (8.0, "2-8s"))
 
-MEASURED = "measured"
-ERROR = "error"
-UNSUPPORTED = "unsupported"
-
 
 @dataclass(frozen=True)
 class CaseResult:
     """One repetition of one cell, as the runner saw it."""
 
-    status: str  # measured, error, unsupported
-    client: dict[str, Any] | None = None
-    server: dict[str, Any] | None = None
+    status: CellStatus  # MEASURED, ERROR or UNSUPPORTED
+    client: Record | None = None
+    server: Record | None = None
     error: str | None = None
     port: int | None = None
     seconds: float = 0.0
@@ -90,7 +88,7 @@ def normalize(value: Any, ports: tuple[int, ...] = (), incidental: frozenset[str
     if isinstance(value, list):
         return [normalize(item, ports, incidental) for item in value]
     if isinstance(value, dict):
-        result = {}
+        result: Record = {}
         for key, item in value.items():
             if key in TIMING_KEYS or key in incidental:
                 continue
@@ -107,18 +105,21 @@ def normalize(value: Any, ports: tuple[int, ...] = (), incidental: frozenset[str
 
 
 def normalize_side(
-    record: dict[str, Any] | None, ports: tuple[int, ...], incidental: frozenset[str] = frozenset()
-) -> dict[str, Any] | None:
+    record: Record | None, ports: tuple[int, ...], incidental: frozenset[str] = frozenset()
+) -> Record | None:
+    """One side's record, normalized; ``role`` and empty ``accessor_warnings`` left out."""
     if record is None:
         return None
     record = {key: item for key, item in record.items() if key not in ("role", "accessor_warnings") or item}
-    return normalize(record, ports, incidental)
+    normalized: Record = normalize(record, ports, incidental)
+    return normalized
 
 
-def outcome_of(module: ModuleType, cell: Cell, result: CaseResult) -> dict[str, Any]:
-    variant = module.SCENARIO.variant(cell.variant)
+def outcome_of(scenario: LoadedScenario, cell: Cell, result: CaseResult) -> Record:
+    """Both sides' records of one case, normalized: what makes two runs "the same"."""
+    variant = scenario.variant(cell.variant)
     ports = (result.port,) if result.port else ()
-    incidental = frozenset(module.SCENARIO.incidental)
+    incidental = frozenset(scenario.declaration.incidental)
     return {
         "scenario": cell.scenario,
         "variant": {"name": variant.name, "params": dict(variant.params)},
@@ -127,43 +128,34 @@ def outcome_of(module: ModuleType, cell: Cell, result: CaseResult) -> dict[str, 
     }
 
 
-def outcome_key(outcome: dict[str, Any]) -> str:
+def outcome_key(outcome: Record) -> str:
     """A short, stable fingerprint of an outcome."""
     canonical = json.dumps(outcome, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
-def label_of(module: ModuleType, outcome: dict[str, Any]) -> str:
-    labeller = getattr(module, "label", None)
-    if labeller is None:
-        return generic_label(outcome)
+def label_outcome(scenario: LoadedScenario, outcome: Record) -> str:
+    """The scenario's label for one outcome; a failing ``label()`` costs its text, not the run."""
     try:
-        return str(labeller(outcome))
+        return str(scenario.label(outcome))
     except Exception as exc:  # a scenario's label bug must not lose the run
         return f"<label failed: {type(exc).__name__}>"
 
 
-def grade_of(module: ModuleType, outcome: dict[str, Any]) -> dict[str, str] | None:
-    grader = getattr(module, "grade", None)
-    if grader is None:
+def grade_name(outcome: OutcomeRecord) -> str | None:
+    """The grade an outcome record carries, or None when ungraded."""
+    return outcome["grade"]["grade"] if outcome["grade"] is not None else None
+
+
+def grade_outcome(scenario: LoadedScenario, outcome: Record) -> GradeRecord | None:
+    """The scenario's grade for one outcome (None when it grades nothing)."""
+    if scenario.grade is None:
         return None
     try:
-        grade, reason = grader(outcome)
+        grade, reason = scenario.grade(outcome)
     except Exception as exc:
-        return {"grade": "error", "reason": f"grade() raised {type(exc).__name__}: {exc}"}
+        return {"grade": Grade.ERROR, "reason": f"grade() raised {type(exc).__name__}: {exc}"}
     return {"grade": str(grade), "reason": str(reason)}
-
-
-def generic_label(outcome: dict[str, Any]) -> str:
-    """``step:result`` for each client step, for scenarios without a label()."""
-    parts = []
-    for step in (outcome.get("client") or {}).get("steps", []):
-        result = step["result"]
-        if result["kind"] == "exception":
-            parts.append(f"{step['step']}:{result['exception']['class'].rsplit('.', 1)[-1]}")
-        else:
-            parts.append(f"{step['step']}:{result['kind']}")
-    return " ".join(parts) or "no steps"
 
 
 @dataclass
@@ -171,17 +163,17 @@ class CellSummary:
     """The aggregate of a cell's repetitions, as stored in results."""
 
     cell: Cell
-    status: str
+    status: CellStatus
     runs: int = 0
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[OutcomeRecord] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
     reason: str = ""
 
     @property
     def varies(self) -> bool:
         return len(self.outcomes) > 1
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> CellRecord:
         return {
             "scenario": self.cell.scenario,
             "variant": self.cell.variant,
@@ -204,12 +196,12 @@ class CellAccumulator:
     error reason. So memory grows with distinct outcomes, not with cases.
     """
 
-    def __init__(self, module: ModuleType, cell: Cell) -> None:
-        self.module = module
+    def __init__(self, scenario: LoadedScenario, cell: Cell) -> None:
+        self.scenario = scenario
         self.cell = cell
         self.runs = 0
         self.counts: Counter[str] = Counter()
-        self.first: dict[str, tuple[dict[str, Any], CaseResult]] = {}
+        self.first: dict[str, tuple[Record, CaseResult]] = {}
         self.durations: dict[str, list[float]] = {}
         self.errors: Counter[str] = Counter()
         self.error_examples: dict[str, CaseResult] = {}
@@ -222,18 +214,18 @@ class CellAccumulator:
         except Exception as exc:  # a harness bug must cost one cell, not the run
             reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
             self.errors[reason] += 1
-            self.error_examples.setdefault(reason, CaseResult(ERROR, error=reason))
+            self.error_examples.setdefault(reason, CaseResult(CellStatus.ERROR, error=reason))
 
     def _add(self, result: CaseResult) -> None:
-        if result.status == ERROR:
+        if result.status == CellStatus.ERROR:
             reason = (result.error or "unknown error").strip().splitlines()[0][:300]
             self.errors[reason] += 1
             self.error_examples.setdefault(reason, result)
             return
-        if result.status == UNSUPPORTED:
-            self.unsupported[result.error or "unsupported"] += 1
+        if result.status == CellStatus.UNSUPPORTED:
+            self.unsupported[result.error or CellStatus.UNSUPPORTED] += 1
             return
-        outcome = outcome_of(self.module, self.cell, result)
+        outcome = outcome_of(self.scenario, self.cell, result)
         key = outcome_key(outcome)
         self.counts[key] += 1
         self.first.setdefault(key, (outcome, result))
@@ -246,16 +238,16 @@ class CellAccumulator:
             reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
             return CellSummary(
                 self.cell,
-                ERROR,
+                CellStatus.ERROR,
                 self.runs,
                 errors=[{"reason": reason, "count": self.runs, "detail": reason, "partial": {}}],
             )
 
     def _summary(self) -> CellSummary:
         cell = self.cell
-        if cell.status != "run":
-            return CellSummary(cell, cell.status, reason=cell.reason)
-        outcomes: list[dict[str, Any]] = []
+        if cell.blocker is not None:
+            return CellSummary(cell, cell.blocker, reason=cell.reason)
+        outcomes: list[OutcomeRecord] = []
         for key, count in self.counts.most_common():
             outcome, example = self.first[key]
             seconds = sorted(self.durations[key])
@@ -263,14 +255,14 @@ class CellAccumulator:
                 {
                     "key": key,
                     "count": count,
-                    "label": label_of(self.module, outcome),
-                    "grade": grade_of(self.module, outcome),
+                    "label": label_outcome(self.scenario, outcome),
+                    "grade": grade_outcome(self.scenario, outcome),
                     "outcome": outcome,
                     "example": {"client": example.client, "server": example.server, "port": example.port},
                     "seconds": {"min": seconds[0], "median": seconds[len(seconds) // 2], "max": seconds[-1]},
                 }
             )
-        error_list = [
+        error_list: list[ErrorRecord] = [
             {
                 "reason": reason,
                 "count": count,
@@ -283,21 +275,21 @@ class CellAccumulator:
         # about behaviour: when every outcome has one, the cell is unsupported.
         unexpressed = [unsupported_step(outcome["outcome"]) for outcome in outcomes]
         if self.errors:
-            status = ERROR
+            status = CellStatus.ERROR
         elif (self.unsupported and not self.counts) or (unexpressed and all(unexpressed)):
-            status = UNSUPPORTED
+            status = CellStatus.UNSUPPORTED
         else:
-            status = MEASURED
+            status = CellStatus.MEASURED
         reasons = list(self.unsupported) + [
             f"{step['step']}: {step['result']['reason']}" for step in unexpressed if step is not None
         ]
-        reason = "; ".join(dict.fromkeys(reasons)) if status == UNSUPPORTED else ""
+        reason = "; ".join(dict.fromkeys(reasons)) if status == CellStatus.UNSUPPORTED else ""
         return CellSummary(cell, status, self.runs, outcomes, error_list, reason)
 
 
-def aggregate(module: ModuleType, cell: Cell, results: list[CaseResult]) -> CellSummary:
+def aggregate(scenario: LoadedScenario, cell: Cell, results: list[CaseResult]) -> CellSummary:
     """Fold a cell's repetitions into a distribution of outcomes."""
-    accumulator = CellAccumulator(module, cell)
+    accumulator = CellAccumulator(scenario, cell)
     for result in results:
         accumulator.add(result)
     return accumulator.summary()

@@ -36,37 +36,48 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .exit_codes import BadInputError
+from .outcomes import grade_name
 from .results import read_document, write_atomically
+from .schema import CellRecord, Record, ReferenceCell, ReferenceDocument, ResultsDocument
+from .vocabulary import CellStatus, Word
 
 SCHEMA = "websockets-conformance/reference"
 SCHEMA_VERSION = 1
 
-SAME = "same"
-CHANGED = "changed"
-NEW = "new"
-MISSING = "missing"
-NOT_COMPARED = "not-compared"
-DRIFT_VERDICTS = (SAME, CHANGED, NEW, MISSING, NOT_COMPARED)
+
+class Verdict(Word):
+    """A cell's drift from the reference (see the module docstring)."""
+
+    SAME = "same"
+    CHANGED = "changed"
+    NEW = "new"
+    MISSING = "missing"
+    NOT_COMPARED = "not-compared"
 
 
-def cell_key(cell: dict[str, Any]) -> str:
+#: Verdicts that make ``check`` exit with :data:`harness.exit_codes.DRIFT`.
+DRIFTED = (Verdict.CHANGED, Verdict.NEW, Verdict.MISSING)
+
+
+def cell_key(cell: CellRecord) -> str:
+    """How the reference names a cell within its scenario's file."""
     return f"{cell['variant']} | {cell['client']} → {cell['server']}"
 
 
-def build(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def build(document: ResultsDocument) -> dict[str, ReferenceDocument]:
     """Reference documents, one per scenario, from a complete results document."""
     if not document["run"].get("complete"):
         raise BadInputError("refusing to build a reference from an incomplete run")
-    errors = [cell for cell in document["cells"] if cell["status"] == "error"]
+    errors = [cell for cell in document["cells"] if cell["status"] == CellStatus.ERROR]
     if errors:
         raise BadInputError(
             f"refusing to build a reference from a run with {len(errors)} harness-error cells "
             f"(first: {errors[0]['scenario']} {cell_key(errors[0])})"
         )
-    by_scenario: dict[str, dict[str, Any]] = {}
+    by_scenario: dict[str, ReferenceDocument] = {}
     for scenario in document["scenarios"]:
         by_scenario[scenario["id"]] = {
             "schema": SCHEMA,
@@ -91,11 +102,9 @@ def build(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
         }
     for cell in document["cells"]:
         reference = by_scenario[cell["scenario"]]
-        entry: dict[str, Any] = {"status": cell["status"]}
-        if cell["status"] == "measured":
-            entry["observed"] = {
-                o["key"]: {"label": o["label"], "grade": (o.get("grade") or {}).get("grade")} for o in cell["outcomes"]
-            }
+        entry: ReferenceCell = {"status": cell["status"]}
+        if cell["status"] == CellStatus.MEASURED:
+            entry["observed"] = {o["key"]: {"label": o["label"], "grade": grade_name(o)} for o in cell["outcomes"]}
             entry["varies"] = cell["varies"]
             for outcome in cell["outcomes"]:
                 reference["outcomes"][outcome["key"]] = outcome["outcome"]
@@ -105,7 +114,7 @@ def build(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return by_scenario
 
 
-def save(directory: Path, references: dict[str, dict[str, Any]]) -> list[Path]:
+def save(directory: Path, references: dict[str, ReferenceDocument]) -> list[Path]:
     """Write one file per scenario, atomically, stable for diffs."""
     written = []
     for scenario_id, reference in sorted(references.items()):
@@ -115,16 +124,16 @@ def save(directory: Path, references: dict[str, dict[str, Any]]) -> list[Path]:
     return written
 
 
-def load(directory: Path) -> dict[str, dict[str, Any]]:
+def load(directory: Path) -> dict[str, ReferenceDocument]:
     """Read every scenario file of the reference; one-line errors on bad input."""
     if not directory.is_dir():
         raise BadInputError(f"{directory}: no reference (generate one with `nox -s reference`)")
-    references = {}
+    references: dict[str, ReferenceDocument] = {}
     for path in sorted(directory.glob("*.json")):
         reference = read_document(path, "reference", SCHEMA, SCHEMA_VERSION, "generate one with `nox -s reference`")
         if not isinstance(reference.get("cells"), dict) or not isinstance(reference.get("outcomes"), dict):
             raise BadInputError(f"{path}: corrupt reference file (no cells or outcomes)")
-        references[reference["scenario"]] = reference
+        references[reference["scenario"]] = cast(ReferenceDocument, reference)
     if not references:
         raise BadInputError(f"{directory}: empty reference (generate one with `nox -s reference`)")
     return references
@@ -136,7 +145,7 @@ class Drift:
 
     scenario: str
     key: str
-    verdict: str
+    verdict: Verdict
     reference_labels: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     detail: str = ""
@@ -148,7 +157,7 @@ class Drift:
         return f"{text} ({self.detail})" if self.detail else text
 
 
-def compare(document: dict[str, Any], references: dict[str, dict[str, Any]]) -> list[Drift]:
+def compare(document: ResultsDocument, references: dict[str, ReferenceDocument]) -> list[Drift]:
     """Every cell of the run (and every reference cell it should have produced), with a verdict."""
     drifts = []
     seen: set[tuple[str, str]] = set()
@@ -157,27 +166,28 @@ def compare(document: dict[str, Any], references: dict[str, dict[str, Any]]) -> 
         key = cell_key(cell)
         seen.add((cell["scenario"], key))
         labels = tuple(o["label"] for o in cell["outcomes"])
-        reference_cell = references.get(cell["scenario"], {}).get("cells", {}).get(key)
+        scenario_reference = references.get(cell["scenario"])
+        reference_cell = scenario_reference["cells"].get(key) if scenario_reference is not None else None
         if reference_cell is None:
-            drifts.append(Drift(cell["scenario"], key, NEW, (), labels or (cell["status"],)))
+            drifts.append(Drift(cell["scenario"], key, Verdict.NEW, (), labels or (cell["status"],)))
             continue
         observed = reference_cell.get("observed", {})
         reference_labels = tuple(entry["label"] for entry in observed.values()) or (reference_cell["status"],)
-        if cell["status"] != "measured":
-            if cell["status"] == reference_cell["status"] and cell["status"] in ("unsupported", "unavailable"):
-                verdict = SAME if cell["status"] == "unsupported" else NOT_COMPARED
-            else:
-                verdict = NOT_COMPARED
+        if cell["status"] != CellStatus.MEASURED:
+            # Only "unsupported" on both sides is a fact that can stay the
+            # same; anything else that did not measure was not compared.
+            both_unsupported = cell["status"] == reference_cell["status"] == CellStatus.UNSUPPORTED
+            verdict = Verdict.SAME if both_unsupported else Verdict.NOT_COMPARED
             drifts.append(
                 Drift(cell["scenario"], key, verdict, reference_labels, (cell["status"],), cell.get("reason", "")[:200])
             )
             continue
-        if reference_cell["status"] != "measured":
+        if reference_cell["status"] != CellStatus.MEASURED:
             drifts.append(
                 Drift(
                     cell["scenario"],
                     key,
-                    CHANGED,
+                    Verdict.CHANGED,
                     reference_labels,
                     labels,
                     f"reference was {reference_cell['status']}",
@@ -187,9 +197,9 @@ def compare(document: dict[str, Any], references: dict[str, dict[str, Any]]) -> 
         unknown = [o for o in cell["outcomes"] if o["key"] not in observed]
         if unknown:
             detail = first_difference(unknown[0]["outcome"], references[cell["scenario"]]["outcomes"], list(observed))
-            drifts.append(Drift(cell["scenario"], key, CHANGED, reference_labels, labels, detail))
+            drifts.append(Drift(cell["scenario"], key, Verdict.CHANGED, reference_labels, labels, detail))
         else:
-            drifts.append(Drift(cell["scenario"], key, SAME, reference_labels, labels))
+            drifts.append(Drift(cell["scenario"], key, Verdict.SAME, reference_labels, labels))
     scenarios_in_run = {scenario["id"] for scenario in document["scenarios"]}
     for scenario_id, reference in references.items():
         if scenario_id not in scenarios_in_run:
@@ -199,11 +209,11 @@ def compare(document: dict[str, Any], references: dict[str, dict[str, Any]]) -> 
             if (scenario_id, key) in seen or client not in peers_in_run or server not in peers_in_run:
                 continue
             labels = tuple(entry["label"] for entry in reference_cell.get("observed", {}).values())
-            drifts.append(Drift(scenario_id, key, MISSING, labels, ()))
+            drifts.append(Drift(scenario_id, key, Verdict.MISSING, labels, ()))
     return drifts
 
 
-def first_difference(outcome: Any, outcomes: dict[str, Any], keys: list[str]) -> str:
+def first_difference(outcome: Record, outcomes: dict[str, Record], keys: list[str]) -> str:
     """Where the new outcome first departs from the closest reference outcome."""
     best = ""
     for key in keys:
@@ -239,8 +249,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def counts(drifts: list[Drift]) -> dict[str, int]:
-    result = dict.fromkeys(DRIFT_VERDICTS, 0)
+def counts(drifts: list[Drift]) -> dict[Verdict, int]:
+    """How many cells got each verdict, every verdict listed."""
+    result = dict.fromkeys(Verdict, 0)
     for drift in drifts:
         result[drift.verdict] += 1
     return result

@@ -10,13 +10,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import derived
+from . import derived, display, reference
+from .exit_codes import BadInputError
+from .matrix import FAULT, display_name
+from .outcomes import grade_name
 from .peer.labels import result_text
-from .reference import SAME, Drift, cell_key, counts
+from .peer.recording import ResultKind
+from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
+from .reference import Drift, Verdict, cell_key, counts
+from .results import write_text_atomically
+from .schema import CellRecord, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
+from .vocabulary import Availability, CellStatus
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("harness", "templates"),
@@ -34,24 +43,50 @@ def script_json(value: Any) -> str:
 
 
 TEMPLATES.filters["script_json"] = script_json
-TEMPLATES.filters["short"] = lambda peer: peer.rsplit("/py", 1)[0] if "/py" in peer else peer
+TEMPLATES.filters["short"] = display_name
 
 
-def grade_of(cell: dict[str, Any]) -> str:
-    """The cell's worst grade, or its status when it did not measure."""
-    if cell["status"] != "measured":
+def worst_grade(cell: CellRecord) -> str:
+    """The worst grade among a cell's outcomes, or its status when it did not measure."""
+    if cell["status"] != CellStatus.MEASURED:
         return cell["status"]
-    grades = [(o.get("grade") or {}).get("grade") for o in cell["outcomes"]]
-    for grade in ("failed", "non-strict", "informational", "ok"):
+    grades = {grade_name(outcome) for outcome in cell["outcomes"]}
+    for grade in GRADES:
         if grade in grades:
             return grade
-    return "ungraded"
+    return Grade.UNGRADED
+
+
+def load_reference_if_any(directory: Path | None) -> dict[str, ReferenceDocument] | None:
+    """The reference to show drift against: None when there is none to read
+    (no directory given, or an empty one); a corrupt one is an error."""
+    if directory is None:
+        return None
+    try:
+        return reference.load(directory)
+    except BadInputError as exc:
+        if directory.is_dir() and any(directory.glob("*.json")):
+            raise  # a corrupt reference is an error, an absent one is not
+        display.say(f"note: {exc}")
+        return None
+
+
+def write(
+    document: ResultsDocument, directory: Path, references: dict[str, ReferenceDocument] | None
+) -> list[Drift] | None:
+    """Write ``summary.md`` and ``index.html`` into ``directory``, with drift
+    against ``references`` when given; return the drift."""
+    drifts = reference.compare(document, references) if references is not None else None
+    write_text_atomically(directory / "summary.md", summary_markdown(document, drifts))
+    write_text_atomically(directory / "index.html", dashboard_html(document, drifts))
+    display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'}")
+    return drifts
 
 
 # Summary.
 
 
-def summary_markdown(document: dict[str, Any], drifts: list[Drift] | None) -> str:
+def summary_markdown(document: ResultsDocument, drifts: list[Drift] | None) -> str:
     """Short enough for a CI job summary: counts, then what drifted or failed."""
     run = document["run"]
     lines = [
@@ -60,17 +95,18 @@ def summary_markdown(document: dict[str, Any], drifts: list[Drift] | None) -> st
         f"Run {run['started']} · harness {run['harness_version']} · {document['totals']['cases']} cases in "
         f"{run['seconds']:.0f} s · {'complete' if run['complete'] else '**incomplete**'}",
         "",
-        "Peers: " + ", ".join(f"`{peer['id']}`" for peer in document["peers"] if peer["status"] == "available"),
+        "Peers: "
+        + ", ".join(f"`{peer['id']}`" for peer in document["peers"] if peer["status"] == Availability.AVAILABLE),
         "",
         "| verdict | cells |",
         "|---|---|",
     ]
-    grades = Counter(grade_of(cell) for cell in document["cells"])
+    grades = Counter(worst_grade(cell) for cell in document["cells"])
     lines += [f"| {grade} | {count} |" for grade, count in sorted(grades.items())]
     if drifts is not None:
         lines += ["", "| drift | cells |", "|---|---|"]
         lines += [f"| {verdict} | {count} |" for verdict, count in counts(drifts).items() if count]
-        drifted = [drift for drift in drifts if drift.verdict != SAME]
+        drifted = [drift for drift in drifts if drift.verdict != Verdict.SAME]
         if drifted:
             lines += ["", f"## Differs from the reference ({len(drifted)})", ""]
             lines += [f"- `{_md(drift.line())}`" for drift in drifted[:50]]
@@ -78,7 +114,7 @@ def summary_markdown(document: dict[str, Any], drifts: list[Drift] | None) -> st
                 lines.append(f"- … and {len(drifted) - 50} more (see `reports/index.html`)")
     else:
         lines += ["", "_No reference to compare with (`nox -s reference` creates one)._"]
-    failed = [cell for cell in document["cells"] if grade_of(cell) in ("failed", "error")]
+    failed = [cell for cell in document["cells"] if worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)]
     if failed:
         lines += ["", f"## Failed or errored cells ({len(failed)})", ""]
         for cell in failed[:50]:
@@ -96,12 +132,12 @@ def _md(text: str) -> str:
 # Dashboard.
 
 
-def step_rows(record: dict[str, Any] | None) -> list[dict[str, Any]]:
+def step_rows(record: Record | None) -> list[dict[str, Any]]:
     """A side's steps, ready for a trace table."""
     rows = []
     for step in (record or {}).get("steps", []):
-        result = step.get("result", {"kind": "unfinished"})
-        exception = result.get("exception") if result.get("kind") == "exception" else None
+        result = step.get("result", {"kind": ResultKind.UNFINISHED})
+        exception = result.get("exception") if result.get("kind") == ResultKind.EXCEPTION else None
         rows.append(
             {
                 "step": step["step"],
@@ -118,7 +154,7 @@ def step_rows(record: dict[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
-def exception_chain(exception: dict[str, Any] | None) -> list[str]:
+def exception_chain(exception: Record | None) -> list[str]:
     chain = []
     while exception:
         chain.append(f"{exception['class']}: {exception.get('str', '')}")
@@ -126,9 +162,9 @@ def exception_chain(exception: dict[str, Any] | None) -> list[str]:
     return chain
 
 
-def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
+def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str:
     drift_by_cell = {(d.scenario, d.key): d for d in drifts or []}
-    peers = {peer["id"]: peer for peer in document["peers"]}
+    implementations_of = {peer["id"]: peer["implementation"] for peer in document["peers"]}
     details: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
     for scenario in document["scenarios"]:
@@ -137,7 +173,8 @@ def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
         cells = {
             (c["variant"], c["client"], c["server"]): c for c in document["cells"] if c["scenario"] == scenario["id"]
         }
-        if scenario["servers"] in ("fault", "same"):
+        layouts: list[tuple[str, list[tuple[str, str]], str | None]]
+        if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
             layouts = [("client × " + scenario["servers"] + " server", [(v, v) for v in variants], None)]
         else:
             layouts = [(variant, [(s, s) for s in document["servers"]], variant) for variant in variants]
@@ -147,7 +184,7 @@ def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
                 row: list[dict[str, Any] | None] = []
                 for column, _ in columns:
                     if variant is None:
-                        server = "fault" if scenario["servers"] == "fault" else client
+                        server = FAULT if scenario["servers"] == FAULT_SERVERS else client
                         cell = cells.get((column, client, server))
                     else:
                         cell = cells.get((variant, client, column))
@@ -160,14 +197,14 @@ def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
                     row.append(
                         {
                             "id": number,
-                            "grade": grade_of(cell),
+                            "grade": worst_grade(cell),
                             "drift": drift.verdict if drift else "unknown",
                             "varies": cell["varies"],
                             "labels": [(o["label"], o["count"]) for o in cell["outcomes"]]
                             or [(cell["status"], cell["runs"])],
                             "runs": cell["runs"],
                             "implementations": " ".join(
-                                sorted({peers.get(cell[r], {}).get("implementation", "") for r in ("client", "server")})
+                                sorted({implementations_of.get(cell[r], "") for r in ("client", "server")})
                             ),
                         }
                     )
@@ -181,11 +218,11 @@ def dashboard_html(document: dict[str, Any], drifts: list[Drift] | None) -> str:
         details=details,
         implementations=implementations,
         drift_counts=counts(drifts) if drifts is not None else None,
-        grades=Counter(grade_of(cell) for cell in document["cells"]),
+        grades=Counter(worst_grade(cell) for cell in document["cells"]),
     )
 
 
-def _detail(scenario: dict[str, Any], cell: dict[str, Any], drift: Drift | None) -> dict[str, Any]:
+def _detail(scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None) -> dict[str, Any]:
     outcomes = []
     for outcome in cell["outcomes"]:
         example = outcome.get("example", {})
@@ -193,8 +230,8 @@ def _detail(scenario: dict[str, Any], cell: dict[str, Any], drift: Drift | None)
             {
                 "label": outcome["label"],
                 "count": outcome["count"],
-                "grade": (outcome.get("grade") or {}).get("grade", ""),
-                "reason": (outcome.get("grade") or {}).get("reason", ""),
+                "grade": grade_name(outcome) or "",
+                "reason": outcome["grade"]["reason"] if outcome["grade"] is not None else "",
                 "key": outcome["key"],
                 "client": step_rows(example.get("client")),
                 "server": step_rows(example.get("server")),
@@ -230,7 +267,7 @@ class UpgradeReport:
     unchanged: int = 0
 
 
-def upgrade_report(document: dict[str, Any], before: str, after: str, implementation: str) -> UpgradeReport:
+def upgrade_report(document: ResultsDocument, before: str, after: str, implementation: str) -> UpgradeReport:
     """Compare every cell where ``before`` plays a role with the same cell for ``after``."""
     old = _peer_id(document, before, implementation)
     new = _peer_id(document, after, implementation)
@@ -276,17 +313,15 @@ def _swap(peer: str, old: str, new: str) -> str:
     return new if peer == old else peer
 
 
-def _peer_id(document: dict[str, Any], version: str, implementation: str) -> str:
+def _peer_id(document: ResultsDocument, version: str, implementation: str) -> str:
     for peer in document["peers"]:
         if peer["version"] == version and peer["implementation"] == implementation:
-            return str(peer["id"])
-    from .exit_codes import BadInputError
-
+            return peer["id"]
     raise BadInputError(f"the results have no peer {version}/{implementation}")
 
 
 def _stopped_catching(
-    scenario: str, variant: str, role: str, counterpart: str, before: dict[str, Any], after: dict[str, Any]
+    scenario: str, variant: str, role: str, counterpart: str, before: CellRecord, after: CellRecord
 ) -> list[dict[str, Any]]:
     found = []
     old_exceptions = [e for o in before["outcomes"] for e in derived.exceptions_in(o["outcome"].get(role))]
@@ -329,9 +364,9 @@ def _api_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str
     return changes
 
 
-def upgrade_markdown(report: UpgradeReport, document: dict[str, Any]) -> str:
+def upgrade_markdown(report: UpgradeReport, document: ResultsDocument) -> str:
     return TEMPLATES.get_template("upgrade.md.j2").render(report=report, document=document)
 
 
-def upgrade_html(report: UpgradeReport, document: dict[str, Any]) -> str:
+def upgrade_html(report: UpgradeReport, document: ResultsDocument) -> str:
     return TEMPLATES.get_template("upgrade.html.j2").render(report=report, document=document)

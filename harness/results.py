@@ -1,7 +1,8 @@
-"""``reports/results.json``: the schema, and writing and reading it safely.
+"""``reports/results.json``: building the document, its exit code, and
+writing and reading it safely.
 
-The schema is documented in ``reports/results.schema.md``; bump
-:data:`SCHEMA_VERSION` on any incompatible change.
+The schema is documented in ``reports/results.schema.md`` and typed in
+:mod:`harness.schema`; bump :data:`SCHEMA_VERSION` on any incompatible change.
 
 Writes are atomic: the document is written to a temporary file in the same
 directory, flushed to disk, then renamed over the target, so a reader (or a
@@ -12,16 +13,96 @@ beside it as ``results.incomplete.json`` and never replaces a complete one.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import platform
+import sys
 import tempfile
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from . import __version__, derived, exit_codes, versions
+from .environments import Environment
 from .exit_codes import BadInputError
+from .matrix import Peer
+from .outcomes import CellSummary
+from .peer.scenario import FAULT_SERVERS, LoadedScenario, describe
+from .schema import ResultsDocument, RunOptions, ScenarioRecord
+from .vocabulary import Availability, CellStatus
 
 SCHEMA = "websockets-conformance/results"
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the results document says about the run itself."""
+
+    options: RunOptions
+    started: datetime.datetime
+    seconds: float
+    interrupted: bool
+    releases_source: str
+
+
+def build_document(
+    facts: RunFacts,
+    environments: dict[str, Environment],
+    clients: list[Peer],
+    servers: list[Peer],
+    fault: Peer,
+    scenarios: dict[str, LoadedScenario],
+    summaries: list[CellSummary],
+) -> ResultsDocument:
+    """The results document of a run, with its derived views."""
+    peers = {peer.id: peer for peer in [*clients, *servers]}
+    if any(loaded.declaration.servers == FAULT_SERVERS for loaded in scenarios.values()):
+        peers[fault.id] = fault
+    document: ResultsDocument = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "harness_version": __version__,
+            "started": facts.started.isoformat(timespec="seconds"),
+            "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(facts.seconds, 3),
+            "complete": not facts.interrupted,
+            "interrupted": facts.interrupted,
+            "argv": sys.argv[1:],
+            "platform": platform.platform(),
+            "orchestrator_python": platform.python_version(),
+            "releases_source": facts.releases_source,
+            "options": facts.options,
+        },
+        "environments": [environments[v].describe() for v in sorted(environments, key=versions.Version)],
+        "peers": [peer.describe() for peer in peers.values()],
+        "clients": list(dict.fromkeys(peer.id for peer in clients)),
+        "servers": list(dict.fromkeys(peer.id for peer in servers)),
+        "scenarios": [cast(ScenarioRecord, describe(loaded.declaration)) for loaded in scenarios.values()],
+        "cells": [summary.describe() for summary in summaries],
+        "totals": {
+            "cells": dict(Counter(str(summary.status) for summary in summaries)),
+            "cases": sum(summary.runs for summary in summaries),
+            "varies": sum(1 for summary in summaries if summary.varies),
+        },
+        "catchability": [],
+        "api_surface": {},
+    }
+    document["catchability"] = derived.catchability(document)
+    document["api_surface"] = derived.api_surface(document)
+    return document
+
+
+def exit_code_for(document: ResultsDocument) -> int:
+    """The run's exit code: incomplete or errored before unavailable peers before success."""
+    if not document["run"]["complete"] or document["totals"]["cells"].get(CellStatus.ERROR):
+        return exit_codes.INCOMPLETE
+    if any(peer["status"] == Availability.UNAVAILABLE for peer in document["peers"]):
+        return exit_codes.UNAVAILABLE
+    return exit_codes.SUCCESS
 
 
 def incomplete_path(path: Path) -> Path:
@@ -57,7 +138,7 @@ def write_atomically(path: Path, document: Any, *, indent: int | None = 1, sort_
     write_text_atomically(path, text)
 
 
-def save(path: Path, document: dict[str, Any]) -> Path:
+def save(path: Path, document: ResultsDocument) -> Path:
     """Save results: complete runs to ``path``, incomplete ones beside it."""
     target = path if document["run"]["complete"] else incomplete_path(path)
     write_atomically(target, document)
@@ -94,10 +175,10 @@ def read_document(path: Path, kind: str, schema: str, version: int, missing_hint
     return document
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path) -> ResultsDocument:
     """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
     document = read_document(path, "results", SCHEMA, SCHEMA_VERSION, "run `nox -s matrix` first")
     for key in ("run", "peers", "scenarios", "cells"):
         if key not in document:
             raise BadInputError(f"{path}: corrupt results file (missing {key!r})")
-    return document
+    return cast(ResultsDocument, document)

@@ -30,11 +30,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing import Any, Protocol
 
-from .agents import Agent, AgentError, AgentPool
-from .matrix import Cell, Peer
-from .outcomes import ERROR, MEASURED, UNSUPPORTED, CaseResult, CellAccumulator
+from .agents import AgentError, AgentPool
+from .matrix import FAULT, Cell, Peer
+from .outcomes import CaseResult, CellAccumulator
+from .peer.scenario import LoadedScenario
+from .schema import Record
+from .vocabulary import CellStatus
 
 #: Seconds granted on top of a scenario's own timeout for the agent to reply.
 REPLY_MARGIN = 5.0
@@ -57,34 +60,63 @@ class Settings:
 Progress = Callable[[Cell, CaseResult], None]
 
 
+class Speaker(Protocol):
+    """What the runner needs of an agent (:class:`harness.agents.Agent`)."""
+
+    async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]: ...
+
+
+class Pool(Protocol):
+    """What the runner needs of a pool (:class:`harness.agents.AgentPool`)."""
+
+    async def acquire(self) -> Speaker: ...
+    async def release(self, agent: Speaker) -> None: ...
+    async def close(self) -> None: ...
+
+
+#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum)``.
+PoolFactory = Callable[[str, str, str, Path, int], Pool]
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One agent's answer for its part of a case."""
+
+    record: Record | None = None
+    error: str | None = None
+    unsupported: str | None = None
+
+
 class Runner:
     def __init__(
         self,
         project: Path,
-        scenarios: dict[str, ModuleType],
+        scenarios: dict[str, LoadedScenario],
         settings: Settings,
         progress: Progress | None = None,
+        pool_factory: PoolFactory = AgentPool,  # type: ignore[assignment]  # AgentPool.acquire returns Agent
     ) -> None:
         self.project = project
         self.scenarios = scenarios
         self.settings = settings
         self.progress = progress
-        self.pools: dict[tuple[str, str], AgentPool] = {}
+        self.pool_factory = pool_factory
+        self.pools: dict[tuple[str, str], Pool] = {}
         #: Results so far, folded per cell; complete once :meth:`run` returns.
         self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
 
-    def pool(self, peer: Peer, role: str) -> AgentPool:
+    def pool(self, peer: Peer, role: str) -> Pool:
         key = (peer.id, role)
         if key not in self.pools:
             assert peer.executable is not None
             # The fault server is the harness's own, cheap, and stands in for
             # every client's server: let it scale with the cases in flight.
-            maximum = self.settings.jobs if peer.implementation == "fault" else self.settings.agents_per_peer
-            self.pools[key] = AgentPool(peer.executable, role, peer.id, self.project, maximum)
+            maximum = self.settings.jobs if peer.implementation == FAULT else self.settings.agents_per_peer
+            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, maximum)
         return self.pools[key]
 
     async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], CellAccumulator]:
-        runnable = [cell for cell in cells if cell.status == "run"]
+        runnable = [cell for cell in cells if cell.runnable]
         results = self.results = {cell.key: CellAccumulator(self.scenarios[cell.scenario], cell) for cell in runnable}
         queue: asyncio.Queue[Cell] = asyncio.Queue()
         # A fixed shuffle spreads consecutive cases over different peers, so
@@ -119,7 +151,7 @@ class Runner:
 
     def repetitions(self, cell: Cell) -> int:
         """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""
-        fixed = self.scenarios[cell.scenario].SCENARIO.repetitions
+        fixed = self.scenarios[cell.scenario].declaration.repetitions
         return self.settings.repeat if fixed is None else min(fixed, self.settings.repeat)
 
     async def __aenter__(self) -> Runner:
@@ -139,12 +171,12 @@ class Runner:
         try:
             client = await client_pool.acquire()
         except AgentError as exc:
-            return CaseResult(ERROR, error=str(exc))
+            return CaseResult(CellStatus.ERROR, error=str(exc))
         try:
             try:
                 server = await server_pool.acquire()
             except AgentError as exc:
-                return CaseResult(ERROR, error=str(exc))
+                return CaseResult(CellStatus.ERROR, error=str(exc))
             try:
                 result = await self._exchange(cell, client, server)
             finally:
@@ -160,53 +192,52 @@ class Runner:
             round(time.monotonic() - started, 6),
         )
 
-    async def _exchange(self, cell: Cell, client: Agent, server: Agent) -> CaseResult:
-        module = self.scenarios[cell.scenario]
-        timeout = module.SCENARIO.timeout
+    async def _exchange(self, cell: Cell, client: Speaker, server: Speaker) -> CaseResult:
+        timeout = self.scenarios[cell.scenario].declaration.timeout
         common = {"scenario": cell.scenario, "variant": cell.variant}
         try:
             served = await server.request(
                 "serve", timeout=SERVE_TIMEOUT, implementation=cell.server.implementation, **common
             )
         except AgentError as exc:
-            return CaseResult(ERROR, error=f"server: {exc}")
+            return CaseResult(CellStatus.ERROR, error=f"server: {exc}")
         if "unsupported" in served:
-            return CaseResult(UNSUPPORTED, error=f"server: {served['unsupported']}")
+            return CaseResult(CellStatus.UNSUPPORTED, error=f"server: {served['unsupported']}")
         if not served.get("ok"):
-            return CaseResult(ERROR, error=f"server: {served.get('error')}")
+            return CaseResult(CellStatus.ERROR, error=f"server: {served.get('error')}")
         port = served["port"]
-        client_error = server_error = None
-        client_record = server_record = None
+        ran = await self._ask(
+            client,
+            "client",
+            timeout=timeout + REPLY_MARGIN,
+            implementation=cell.client.implementation,
+            port=port,
+            timeout_seconds=timeout,
+            **common,
+        )
+        # The server part is always collected, whatever the client did, so
+        # that the server agent is ready for its next case.
+        collected = await self._ask(server, "server", "collect", timeout=COLLECT_TIMEOUT)
+        if ran.unsupported is not None:
+            return CaseResult(CellStatus.UNSUPPORTED, error=ran.unsupported, port=port)
+        if ran.error or collected.error:
+            error = "; ".join(e for e in (ran.error, collected.error) if e)
+            return CaseResult(CellStatus.ERROR, ran.record, collected.record, error, port)
+        return CaseResult(CellStatus.MEASURED, ran.record, collected.record, None, port)
+
+    @staticmethod
+    async def _ask(agent: Speaker, role: str, op: str | None = None, **fields: Any) -> _Side:
+        """Ask an agent for its part of a case (``op`` defaults to ``role``);
+        a failure of the agent, or a harness error it reports, is an error."""
         try:
-            ran = await client.request(
-                "client",
-                timeout=timeout + REPLY_MARGIN,
-                implementation=cell.client.implementation,
-                port=port,
-                timeout_seconds=timeout,
-                **common,
-            )
-            client_record = ran.get("record")
-            if "unsupported" in ran:
-                client_error = f"unsupported: {ran['unsupported']}"
-            elif not ran.get("ok"):
-                client_error = f"client: {ran.get('error')}"
-            elif client_record and client_record.get("harness_error"):
-                client_error = f"client: {client_record['harness_error']}"
+            reply = await agent.request(op or role, **fields)
         except AgentError as exc:
-            client_error = f"client: {exc}"
-        try:
-            collected = await server.request("collect", timeout=COLLECT_TIMEOUT)
-            server_record = collected.get("record")
-            if not collected.get("ok"):
-                server_error = f"server: {collected.get('error')}"
-            elif server_record and server_record.get("harness_error"):
-                server_error = f"server: {server_record['harness_error']}"
-        except AgentError as exc:
-            server_error = f"server: {exc}"
-        if client_error and client_error.startswith("unsupported: "):
-            return CaseResult(UNSUPPORTED, error=client_error[len("unsupported: ") :], port=port)
-        if client_error or server_error:
-            error = "; ".join(e for e in (client_error, server_error) if e)
-            return CaseResult(ERROR, client_record, server_record, error, port)
-        return CaseResult(MEASURED, client_record, server_record, None, port)
+            return _Side(error=f"{role}: {exc}")
+        record = reply.get("record")
+        if "unsupported" in reply:
+            return _Side(record, unsupported=str(reply["unsupported"]))
+        if not reply.get("ok"):
+            return _Side(record, error=f"{role}: {reply.get('error')}")
+        if record and record.get("harness_error"):
+            return _Side(record, error=f"{role}: {record['harness_error']}")
+        return _Side(record)

@@ -19,6 +19,17 @@ from packaging.version import InvalidVersion, Version
 
 from .exit_codes import UsageError
 
+__all__ = [
+    "DEFAULT_SELECTORS",
+    "Releases",
+    "Version",
+    "fetch_releases",
+    "parse_selectors",
+    "resolve",
+    "resolve_all",
+    "validate_selector",
+]
+
 PACKAGE = "websockets"
 
 #: The default versions: fixed releases users still run, the first and newest

@@ -8,7 +8,8 @@ then closes normally so that the other side is not left waiting).
 """
 
 from harness.peer.labels import exception_text, first_exception, steps
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.recording import ResultKind
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 METHODS = ("fail_connection", "protocol-fail", "transport-abort")
 
@@ -28,9 +29,7 @@ SCENARIO = Scenario(
         "Informational: fail_connection / protocol.fail(1011) send a close frame "
         "(the peer sees 1011); a transport abort sends none (the peer sees 1006)."
     ),
-    # When frames arrive relative to each state snapshot is a race that this
-    # question does not ask about; the evidence keeps the states.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
     links=(
         "https://github.com/python-websockets/websockets/issues/1548",
         "https://websockets.readthedocs.io/en/stable/howto/upgrade.html",
@@ -40,7 +39,7 @@ SCENARIO = Scenario(
 
 async def _abort(side, variant):
     step = await side.abort(variant["method"])
-    if step.kind == "unsupported":
+    if step.unsupported:
         await side.close(1000, "")
     else:
         await side.recv()
@@ -54,7 +53,7 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     if variant["aborter"] == "client":
         await _abort(side, variant)
@@ -66,7 +65,7 @@ def label(outcome):
     aborter = outcome["variant"]["params"]["aborter"]
     other = "client" if aborter == "server" else "server"
     abort = steps(outcome, aborter, "abort")
-    if abort and abort[0]["result"]["kind"] == "unsupported":
+    if abort and abort[0]["result"]["kind"] == ResultKind.UNSUPPORTED:
         return "unsupported"
     exception = first_exception(outcome, other, "recv")
     if exception is None:

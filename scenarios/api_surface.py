@@ -10,6 +10,7 @@ are, and which imports emit warnings (each in a fresh interpreter).
 """
 
 from harness.peer.labels import steps
+from harness.peer.recording import ResultKind
 from harness.peer.scenario import SAME_SERVERS, Scenario, Variant
 
 SCENARIO = Scenario(
@@ -37,7 +38,7 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     await side.probe(modules=True)
     await side.close(1000, "")
@@ -45,7 +46,7 @@ async def client(side, variant):
 
 def surface(outcome, role="client"):
     probe = steps(outcome, role, "probe")
-    if not probe or probe[0]["result"]["kind"] != "value":
+    if not probe or probe[0]["result"]["kind"] != ResultKind.VALUE:
         return None
     return probe[0]["result"]["value"]
 

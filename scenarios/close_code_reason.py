@@ -9,7 +9,7 @@ inspects its connection's ``close_code`` / ``close_reason`` /
 """
 
 from harness.peer.labels import exception_text, first_exception, is_subclass, received_close, short_class
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 CLOSES = (
     ("1000", 1000, ""),
@@ -41,7 +41,7 @@ SCENARIO = Scenario(
     ),
     # In-flight snapshots race with the close frame; the inspect step records
     # the accessors once the connection is closed, deterministically.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
 )
 
 
@@ -53,7 +53,7 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     if variant["closer"] == "client":
         await side.close(variant["code"], variant["reason"])

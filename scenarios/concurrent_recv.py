@@ -7,7 +7,8 @@ ConcurrencyError (a RuntimeError subclass from 14.0).
 """
 
 from harness.peer.labels import result_text, steps
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.recording import ResultKind
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 SCENARIO = Scenario(
     id="concurrent-recv",
@@ -19,7 +20,7 @@ SCENARIO = Scenario(
         "https://websockets.readthedocs.io/en/stable/project/changelog.html",
     ),
     # Which call wins is scheduling, not behaviour; the set of results matters.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
 )
 
 
@@ -32,14 +33,14 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     await side.recv_concurrently(2)
 
 
 def results(outcome):
     step = steps(outcome, "client", "recv_concurrently")
-    if not step or step[0]["result"]["kind"] != "value":
+    if not step or step[0]["result"]["kind"] != ResultKind.VALUE:
         return None
     return step[0]["result"]["value"]
 
@@ -56,7 +57,7 @@ def grade(outcome):
     found = results(outcome)
     if found is None:
         return "failed", label(outcome)
-    exceptions = [r["exception"] for r in found if r["kind"] == "exception"]
+    exceptions = [r["exception"] for r in found if r["kind"] == ResultKind.EXCEPTION]
     if not exceptions:
         return "non-strict", "both calls returned: " + label(outcome)
     if any("builtins.RuntimeError" in e["mro"] for e in exceptions):

@@ -8,7 +8,8 @@ for the two-argument form from 13.0); the new implementations call
 """
 
 from harness.peer.labels import result_text, steps
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.recording import ResultKind
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 SCENARIO = Scenario(
     id="handler-signature",
@@ -21,9 +22,7 @@ SCENARIO = Scenario(
         "Informational: a handler the server cannot call should fail visibly "
         "(an error logged, close code 1011), not hang."
     ),
-    # When frames arrive relative to each state snapshot is a race that this
-    # question does not ask about; the evidence keeps the states.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
     links=(
         "https://websockets.readthedocs.io/en/stable/project/changelog.html#id22",
         "https://websockets.readthedocs.io/en/stable/howto/upgrade.html",
@@ -41,22 +40,22 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     for _ in range(3):
-        if (await side.recv()).raised:
+        if not (await side.recv()).ok:
             break
 
 
 def label(outcome):
     connect = steps(outcome, "client", "connect")
-    if connect and connect[0]["result"]["kind"] != "value":
+    if connect and connect[0]["result"]["kind"] != ResultKind.VALUE:
         return "connect: " + result_text(connect[0]["result"])
     return " → ".join(result_text(step["result"]) for step in steps(outcome, "client", "recv"))
 
 
 def grade(outcome):
     recvs = steps(outcome, "client", "recv")
-    if recvs and recvs[0]["result"]["kind"] == "value":
+    if recvs and recvs[0]["result"]["kind"] == ResultKind.VALUE:
         return "ok", "the handler ran"
     return "informational", "the handler did not run: " + label(outcome)

@@ -6,6 +6,8 @@ request then closes, one that answers HTTP 503, and one that never answers
 (client open timeout 1 s where the version has one, else a harness guard).
 """
 
+from harness.peer.labels import first_result, short_class
+from harness.peer.recording import ResultKind
 from harness.peer.scenario import FAULT_SERVERS, Scenario, Variant
 
 OPEN_TIMEOUT = 1.0
@@ -38,23 +40,22 @@ async def client(side, variant):
 
 
 def connect_result(outcome):
-    steps = outcome["client"]["steps"]
-    return steps[0]["result"] if steps else None
+    return first_result(outcome, "client", "connect")
 
 
 def label(outcome):
     result = connect_result(outcome)
     if result is None:
         return "no connect"
-    if result["kind"] == "value":
+    if result["kind"] == ResultKind.VALUE:
         return "connected"
-    if result["kind"] != "exception":
+    if result["kind"] != ResultKind.EXCEPTION:
         return result["kind"]
     exception = result["exception"]
-    name = exception["class"].rsplit(".", 1)[-1]
+    name = short_class(exception["class"])
     cause = exception.get("cause")
     if cause:
-        name += " ← " + cause["class"].rsplit(".", 1)[-1]
+        name += " ← " + short_class(cause["class"])
     return name
 
 
@@ -70,11 +71,11 @@ EXPECTED_BASES = {
 def grade(outcome):
     result = connect_result(outcome)
     fault = outcome["variant"]["params"]["fault"]
-    if result is None or result["kind"] == "value":
+    if result is None or result["kind"] == ResultKind.VALUE:
         return "failed", "connect() did not fail"
-    if result["kind"] == "guard-timeout":
+    if result["kind"] == ResultKind.GUARD_TIMEOUT:
         return "non-strict", "connect() had no timeout of its own; the harness guard stopped it"
-    if result["kind"] != "exception":
+    if result["kind"] != ResultKind.EXCEPTION:
         return "failed", result["kind"]
     mro = result["exception"]["mro"]
     if any(base in mro for base in EXPECTED_BASES[fault]):

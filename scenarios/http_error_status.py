@@ -7,7 +7,7 @@ code is reached: ``InvalidStatusCode.status_code`` (up to 13.x legacy) or
 """
 
 from harness.peer.labels import attribute, first_exception, integer, is_subclass, short_class
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 SCENARIO = Scenario(
     id="http-error-status",
@@ -17,9 +17,7 @@ SCENARIO = Scenario(
         Variant("503", {"status": 503}, "process_request answers 503 Service Unavailable"),
     ),
     expectation="An InvalidHandshake subclass carrying the status code (websockets docs).",
-    # When frames arrive relative to each state snapshot is a race that this
-    # question does not ask about; the evidence keeps the states.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
     links=(
         "https://websockets.readthedocs.io/en/stable/reference/exceptions.html#websockets.exceptions.InvalidStatus",
         "https://websockets.readthedocs.io/en/stable/howto/upgrade.html",

@@ -5,8 +5,8 @@ bypassing its library; the other side calls recv(). RFC 6455 §8.1 requires
 failing the connection with 1007.
 """
 
-from harness.peer.labels import result_text, steps
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.labels import close_code, first_exception, result_text, steps
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 PAYLOAD = b"\xc3\x28"
 #: FIN + text opcode, unmasked length 2 (server to client).
@@ -22,9 +22,7 @@ SCENARIO = Scenario(
         Variant("client-sends", {"sender": "client"}, "client writes a raw invalid text frame"),
     ),
     expectation="The receiver fails the connection with 1007 (RFC 6455 §8.1); its recv() raises.",
-    # When frames arrive relative to each state snapshot is a race that this
-    # question does not ask about; the evidence keeps the states.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
     links=(
         "https://datatracker.ietf.org/doc/html/rfc6455#section-8.1",
         "https://websockets.readthedocs.io/en/stable/reference/exceptions.html",
@@ -39,7 +37,7 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     if variant["sender"] == "client":
         await side.send_raw(CLIENT_FRAME)
@@ -60,7 +58,6 @@ def label(outcome):
 
 
 def grade(outcome):
-    text = label(outcome)
-    if "1007" in text:
-        return "ok", text
-    return "failed", "no 1007: " + text
+    if any(close_code(first_exception(outcome, role, "recv")) == 1007 for role in ("client", "server")):
+        return "ok", label(outcome)
+    return "failed", "no 1007: " + label(outcome)

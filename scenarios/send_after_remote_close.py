@@ -6,6 +6,8 @@ yield, or after a short delay), then calls recv(). The record shows which
 send raised first and the connection state before each send.
 """
 
+from harness.peer.labels import first_result, short_class, steps
+from harness.peer.recording import ResultKind
 from harness.peer.scenario import Scenario, Variant
 
 SENDS = 5
@@ -38,7 +40,7 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     if variant["wait"] == "yield":
         await side.pause()
@@ -50,25 +52,26 @@ async def client(side, variant):
 
 
 def sends(outcome):
-    return [step for step in outcome["client"]["steps"] if step["step"] == "send"]
+    return steps(outcome, "client", "send")
 
 
 def first_failing_send(outcome):
+    """The number and record of the first send() that did not return, or (None, None)."""
     for number, step in enumerate(sends(outcome)):
-        if step["result"]["kind"] != "value":
+        if step["result"]["kind"] != ResultKind.VALUE:
             return number, step
     return None, None
 
 
 def label(outcome):
-    steps = outcome["client"]["steps"]
-    if not steps or steps[0]["result"]["kind"] != "value":
+    connect = first_result(outcome, "client", "connect")
+    if connect is None or connect["kind"] != ResultKind.VALUE:
         return "connect failed"
     number, step = first_failing_send(outcome)
     if step is None:
         return f"all {len(sends(outcome))} sends ok"
     result = step["result"]
-    name = result["exception"]["class"].rsplit(".", 1)[-1] if result["kind"] == "exception" else result["kind"]
+    name = short_class(result["exception"]["class"]) if result["kind"] == ResultKind.EXCEPTION else result["kind"]
     state = (step.get("state_before") or {}).get("state", "?")
     return f"send #{number} raised {name} (state before: {state})"
 

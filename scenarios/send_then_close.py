@@ -6,8 +6,9 @@ and the library docs say messages received before the close frame are
 delivered by ``recv()`` before it raises ``ConnectionClosed``.
 """
 
-from harness.peer.labels import exception_text
-from harness.peer.scenario import Scenario, Variant
+from harness.peer.labels import exception_text, first_result, results, values
+from harness.peer.recording import ResultKind
+from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 MESSAGES = ("message 0", "message 1", "message 2")
 
@@ -35,7 +36,7 @@ SCENARIO = Scenario(
     ),
     # When the close frame arrives relative to each recv() is a race that
     # does not change what is delivered; the evidence keeps the states.
-    incidental=("state_before", "state_after"),
+    incidental=STATE_SNAPSHOTS,
     links=(
         "https://github.com/python-websockets/websockets/issues/1538",
         "https://websockets.readthedocs.io/en/stable/project/changelog.html",
@@ -50,40 +51,35 @@ async def server(side, variant):
 
 
 async def client(side, variant):
-    if (await side.connect()).raised:
+    if not (await side.connect()).ok:
         return
     if variant["read"] == "after-close":
         await side.sleep(WAIT_BEFORE_READING)
     # Three messages, then the close; a few more tries expose a library that
     # keeps returning after the close.
     for _ in range(len(MESSAGES) + 2):
-        if (await side.recv()).raised:
+        if not (await side.recv()).ok:
             break
 
 
 def received(outcome):
     """Messages the client's recv() calls returned, in order."""
-    return [
-        step["result"]["value"]
-        for step in outcome["client"]["steps"]
-        if step["step"] == "recv" and step["result"]["kind"] == "value"
-    ]
+    return values(outcome, "client", "recv")
 
 
 def final_recv(outcome):
-    for step in reversed(outcome["client"]["steps"]):
-        if step["step"] == "recv":
-            return step["result"]
-    return None
+    """The result of the client's last recv(): what ended its loop."""
+    found = results(outcome, "client", "recv")
+    return found[-1] if found else None
 
 
 def label(outcome):
     result = final_recv(outcome)
     messages = received(outcome)
     if result is None:
-        connect = outcome["client"]["steps"][0]["result"] if outcome["client"]["steps"] else None
-        return "connect failed" if connect and connect["kind"] != "value" else "no recv"
-    ending = exception_text(result["exception"]) if result["kind"] == "exception" else result["kind"]
+        connect = first_result(outcome, "client", "connect")
+        return "connect failed" if connect and connect["kind"] != ResultKind.VALUE else "no recv"
+    ending = exception_text(result["exception"]) if result["kind"] == ResultKind.EXCEPTION else result["kind"]
     return f"{len(messages)}/3 msgs, {ending}"
 
 
@@ -92,7 +88,7 @@ def grade(outcome):
     result = final_recv(outcome)
     if messages != list(MESSAGES):
         return "failed", f"received {len(messages)} of 3 messages"
-    if result is None or result["kind"] != "exception":
+    if result is None or result["kind"] != ResultKind.EXCEPTION:
         return "failed", "recv() did not raise after the close"
     mro = result["exception"]["mro"]
     if not any(name.endswith(".ConnectionClosed") for name in mro):

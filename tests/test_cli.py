@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import cli, exit_codes
+from harness import cli, exit_codes, results
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def document(cells, peers, complete=True):
     ],
 )
 def test_exit_code_for(doc, code):
-    assert cli.exit_code_for(doc) == code
+    assert results.exit_code_for(doc) == code
 
 
 def test_corrupt_results_file_is_exit_5_in_one_line(tmp_path, capsys):

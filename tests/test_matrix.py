@@ -4,6 +4,7 @@ from harness import matrix
 from harness.environments import Environment
 from harness.exit_codes import UsageError
 from harness.peer import scenario
+from harness.vocabulary import Availability, CellStatus
 
 INVENTORY = {
     "default": {"available": True, "resolves_to": "legacy"},
@@ -20,7 +21,7 @@ def test_parse_implementations():
 
 
 def test_peers_of_an_available_release():
-    environment = Environment("10.4", "available", "3.12", "3.12.1", "/env/bin/python", "/env")
+    environment = Environment("10.4", Availability.AVAILABLE, "3.12", "3.12.1", "/env/bin/python", "/env")
     peers = matrix.peers_for(environment, INVENTORY, ("default", "asyncio"))
     assert [peer.id for peer in peers] == ["10.4/default/py3.12", "10.4/asyncio/py3.12"]
     assert [peer.status for peer in peers] == ["available", "unsupported"]
@@ -28,7 +29,7 @@ def test_peers_of_an_available_release():
 
 
 def test_peers_of_an_unavailable_release_carry_the_reason():
-    environment = Environment("99.0", "unavailable", reason="websockets 99.0 is not a release on PyPI")
+    environment = Environment("99.0", Availability.UNAVAILABLE, reason="websockets 99.0 is not a release on PyPI")
     peers = matrix.peers_for(environment, None, ("default",))
     assert peers[0].id == "99.0/default"
     assert peers[0].status == "unavailable"
@@ -48,8 +49,26 @@ def test_plan_uses_the_fault_server_for_fault_scenarios():
     assert {cell.server.id for cell in handshake} == {"fault"}
 
 
-def test_cell_status_prefers_unavailable_over_unsupported():
-    unavailable = matrix.Peer("99.0", "default", None, None, matrix.UNAVAILABLE, "missing")
-    unsupported = matrix.Peer("8.1", "asyncio", "3.9", "/p", matrix.UNSUPPORTED, "no asyncio")
-    assert matrix.Cell("s", "v", unsupported, unavailable).status == "unavailable"
-    assert matrix.Cell("s", "v", unsupported, unsupported).status == "unsupported"
+def test_cell_blocker_prefers_unavailable_over_unsupported():
+    unavailable = matrix.Peer("99.0", "default", None, None, Availability.UNAVAILABLE, "missing")
+    unsupported = matrix.Peer("8.1", "asyncio", "3.9", "/p", Availability.UNSUPPORTED, "no asyncio")
+    available = matrix.Peer("14.2", "default", "3.13", "/q")
+    for client, server in ((unsupported, unavailable), (unavailable, unsupported)):
+        assert matrix.Cell("s", "v", client, server).blocker == CellStatus.UNAVAILABLE
+    assert matrix.Cell("s", "v", unsupported, available).blocker == CellStatus.UNSUPPORTED
+    assert matrix.Cell("s", "v", available, unsupported).blocker == CellStatus.UNSUPPORTED
+    cell = matrix.Cell("s", "v", available, available)
+    assert cell.blocker is None and cell.runnable and cell.reason == ""
+    assert not matrix.Cell("s", "v", available, unsupported).runnable
+    assert matrix.Cell("s", "v", available, unsupported).reason == "server 8.1/asyncio/py3.9: no asyncio"
+
+
+def test_display_name_drops_only_the_python():
+    assert matrix.display_name("14.2/asyncio/py3.13") == "14.2/asyncio"
+    assert matrix.display_name("99.0/default") == "99.0/default"
+    assert matrix.display_name(matrix.FAULT) == "fault"
+
+
+def test_statuses_are_their_strings():
+    assert CellStatus.MEASURED == "measured" and f"{CellStatus.MEASURED}" == "measured"
+    assert str(Availability.UNAVAILABLE) == "unavailable"

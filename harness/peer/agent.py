@@ -115,8 +115,8 @@ class ServerPart(Part):
     sets from the agent's main thread.
     """
 
-    def __init__(self, module: Any, variant: scenario.Variant, implementation: str) -> None:
-        self.module = module
+    def __init__(self, loaded: scenario.LoadedScenario, variant: scenario.Variant, implementation: str) -> None:
+        self.scenario = loaded
         self.variant = variant
         self.implementation = implementation
         self.recorder = Recorder("server")
@@ -126,8 +126,7 @@ class ServerPart(Part):
             self.options: Dict[str, Any] = {}
         else:
             self.driver = drivers.load(implementation)
-            options = getattr(module, "server_options", None)
-            self.options = dict(options(variant)) if options is not None else {}
+            self.options = dict(loaded.server_options(variant))
         self.ready = threading.Event()
         self.finish = threading.Event()
         self.wake: Optional[Callable[[], Any]] = None
@@ -171,8 +170,9 @@ class ServerPart(Part):
         side = Side("server", self.driver, self.recorder)
         side.connection = connection
         self.recorder.event("handler-started", state=self.driver.snapshot(connection))
+        assert self.scenario.server is not None, "fault-server scenarios have no server script"
         try:
-            await self.module.server(side, self.variant)
+            await self.scenario.server(side, self.variant)
         except BaseException as exc:
             if self.driver.is_cancellation(exc):
                 self.recorder.event("handler-cancelled")
@@ -196,8 +196,10 @@ class ServerPart(Part):
 class ClientPart(Part):
     """The client side of a case."""
 
-    def __init__(self, module: Any, variant: scenario.Variant, implementation: str, port: int) -> None:
-        self.module = module
+    def __init__(
+        self, loaded: scenario.LoadedScenario, variant: scenario.Variant, implementation: str, port: int
+    ) -> None:
+        self.scenario = loaded
         self.variant = variant
         self.implementation = implementation
         self.driver = drivers.load(implementation)
@@ -216,7 +218,7 @@ class ClientPart(Part):
         side = Side("client", self.driver, self.recorder, self.port)
         self.recorder.phase = "between-steps"
         try:
-            await self.module.client(side, self.variant)
+            await self.scenario.client(side, self.variant)
         except Exception:
             self.harness_error = "client scenario raised:\n" + format_traceback()
         self.recorder.phase = "teardown"
@@ -258,10 +260,10 @@ class Agent:
     def serve(self, request: Dict[str, Any]) -> Dict[str, Any]:
         if self.server is not None:
             raise RuntimeError("a server part is already running")
-        module = scenario.load(request["scenario"])
-        variant = module.SCENARIO.variant(request["variant"])
+        loaded = scenario.load(request["scenario"])
+        variant = loaded.variant(request["variant"])
         try:
-            part = ServerPart(module, variant, request["implementation"])
+            part = ServerPart(loaded, variant, request["implementation"])
         except Unavailable as exc:
             return {"unsupported": str(exc)}
         thread = CaseThread(part.run).start()
@@ -292,14 +294,14 @@ class Agent:
         return reply
 
     def client(self, request: Dict[str, Any]) -> Dict[str, Any]:
-        module = scenario.load(request["scenario"])
-        variant = module.SCENARIO.variant(request["variant"])
+        loaded = scenario.load(request["scenario"])
+        variant = loaded.variant(request["variant"])
         try:
-            part = ClientPart(module, variant, request["implementation"], request["port"])
+            part = ClientPart(loaded, variant, request["implementation"], request["port"])
         except Unavailable as exc:
             return {"unsupported": str(exc)}
         thread = CaseThread(part.run).start()
-        timeout = float(request.get("timeout_seconds", module.SCENARIO.timeout))
+        timeout = float(request.get("timeout_seconds", loaded.declaration.timeout))
         finished = thread.join(timeout)
         reply: Dict[str, Any] = {"record": part.record()}
         if not finished:
@@ -338,7 +340,7 @@ def hello() -> Dict[str, Any]:
         "step_guard": STEP_GUARD,
     }
     try:
-        import websockets  # type: ignore[import-not-found]
+        import websockets
     except Exception as exc:
         info["websockets"] = None
         info["import_error"] = "{}: {}".format(type(exc).__name__, exc)
@@ -351,7 +353,7 @@ def hello() -> Dict[str, Any]:
 
 def _version_from_module() -> Optional[str]:
     try:
-        from websockets.version import version  # type: ignore[import-not-found]
+        from websockets.version import version
 
         return str(version)
     except Exception:  # pragma: no cover

@@ -9,10 +9,29 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .recording import ResultKind
+
 
 def steps(outcome: Dict[str, Any], role: str, name: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The steps one side recorded, or only those called ``name``."""
     side = outcome.get(role) or {}
     return [step for step in side.get("steps", []) if name is None or step["step"] == name]
+
+
+def results(outcome: Dict[str, Any], role: str, name: str) -> List[Dict[str, Any]]:
+    """The results of one side's ``name`` steps, in order."""
+    return [step["result"] for step in steps(outcome, role, name)]
+
+
+def first_result(outcome: Dict[str, Any], role: str, name: str) -> Optional[Dict[str, Any]]:
+    """The result of one side's first ``name`` step, or None if it took none."""
+    found = results(outcome, role, name)
+    return found[0] if found else None
+
+
+def values(outcome: Dict[str, Any], role: str, name: str) -> List[Any]:
+    """What one side's ``name`` steps returned, in order (steps that raised are skipped)."""
+    return [result["value"] for result in results(outcome, role, name) if result["kind"] == ResultKind.VALUE]
 
 
 def short_class(name: str) -> str:
@@ -22,8 +41,8 @@ def short_class(name: str) -> str:
 
 def first_exception(outcome: Dict[str, Any], role: str, name: Optional[str] = None) -> Optional[Dict[str, Any]]:
     for step in steps(outcome, role, name):
-        if step["result"]["kind"] == "exception":
-            return step["result"]["exception"]
+        if step["result"]["kind"] == ResultKind.EXCEPTION:
+            return dict(step["result"]["exception"])
     return None
 
 
@@ -63,6 +82,13 @@ def sent_close(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
     return None
 
 
+def close_code(exception: Optional[Dict[str, Any]]) -> Optional[Any]:
+    """The close code an exception reports: the one received, else the one
+    sent (a side that failed the connection itself received none)."""
+    received = received_close(exception)
+    return received if received is not None else sent_close(exception)
+
+
 def exception_text(exception: Dict[str, Any]) -> str:
     """``ConnectionClosedOK 1000``, ``ConnectionClosedError sent 1011``, or the class."""
     text = short_class(exception["class"])
@@ -81,21 +107,35 @@ def result_text(result: Optional[Dict[str, Any]]) -> str:
     """One step result in a few words: a value, ``Class 1000``, or the kind."""
     if result is None:
         return "—"
-    if result["kind"] == "value":
+    if result["kind"] == ResultKind.VALUE:
         value = result["value"]
         return repr(value) if not isinstance(value, (dict, list)) else "ok"
-    if result["kind"] == "exception":
+    if result["kind"] == ResultKind.EXCEPTION:
         return exception_text(result["exception"])
-    return result["kind"]
+    return str(result["kind"])
 
 
 def is_subclass(exception: Optional[Dict[str, Any]], *names: str) -> bool:
+    """Whether the exception is an instance of any of the qualified class names."""
     return exception is not None and any(name in exception["mro"] for name in names)
 
 
 def unsupported_step(outcome: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The first step either side could not express, if any."""
     for role in ("client", "server"):
         for step in steps(outcome, role):
-            if step.get("result", {}).get("kind") == "unsupported":
+            if step.get("result", {}).get("kind") == ResultKind.UNSUPPORTED:
                 return step
     return None
+
+
+def generic_label(outcome: Dict[str, Any]) -> str:
+    """``step:result`` for each client step: the label of scenarios without a ``label()``."""
+    parts = []
+    for step in steps(outcome, "client"):
+        result = step["result"]
+        if result["kind"] == ResultKind.EXCEPTION:
+            parts.append("{}:{}".format(step["step"], short_class(result["exception"]["class"])))
+        else:
+            parts.append("{}:{}".format(step["step"], result["kind"]))
+    return " ".join(parts) or "no steps"

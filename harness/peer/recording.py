@@ -72,8 +72,24 @@ EXCEPT_CLAUSES = (
     "builtins.RuntimeError",
 )
 
-#: Connection attributes read before and after every step.
-CONNECTION_ATTRIBUTES = ("state", "open", "closed", "close_code", "close_reason")
+#: Connection attributes read before and after every step (the state snapshot).
+STATE_ACCESSORS = ("state", "open", "closed", "close_code", "close_reason")
+
+
+class ResultKind:
+    """The ``kind`` of a step's result, as recorded."""
+
+    #: The library returned; ``value`` holds what.
+    VALUE = "value"
+    #: The library raised; ``exception`` holds what.
+    EXCEPTION = "exception"
+    #: The library did not return within the harness's guard.
+    GUARD_TIMEOUT = "guard-timeout"
+    #: The implementation cannot express this step; nothing was called.
+    UNSUPPORTED = "unsupported"
+    #: The step was still running when the record was taken.
+    UNFINISHED = "unfinished"
+
 
 #: Longest string kept verbatim in a record.
 MAXIMUM_TEXT = 2000
@@ -263,7 +279,7 @@ class Recorder:
         self._saved_showwarning = warnings.showwarning
         self._saved_filters = warnings.filters[:]
         warnings.simplefilter("always")
-        warnings.showwarning = self._on_warning  # type: ignore[assignment]
+        warnings.showwarning = self._on_warning
         for name in ("websockets", "asyncio", "trio"):
             logger = logging.getLogger(name)
             logger.addHandler(self._log_handler)
@@ -277,7 +293,7 @@ class Recorder:
         for name in ("websockets", "asyncio", "trio"):
             logging.getLogger(name).removeHandler(self._log_handler)
 
-    def _on_warning(self, message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    def _on_warning(self, message, category, filename, lineno, file=None, line=None):
         self._attribute(
             "warnings",
             {
@@ -340,7 +356,7 @@ class Recorder:
                 # Still running when the record was taken (a handler that
                 # outlived its grace period): say so, never leave it half-made.
                 step = {key: value for key, value in step.items() if key != "_clock"}
-                step["result"] = {"kind": "unfinished"}
+                step["result"] = {"kind": ResultKind.UNFINISHED}
             steps.append(step)
         return {
             "role": self.role,
@@ -368,21 +384,21 @@ class _ListHandler(logging.Handler):
 
 
 def result_value(value: Any) -> Dict[str, Any]:
-    return {"kind": "value", "value": describe_value(value)}
+    return {"kind": ResultKind.VALUE, "value": describe_value(value)}
 
 
 def result_exception(exc: BaseException) -> Dict[str, Any]:
-    return {"kind": "exception", "exception": describe_exception(exc)}
+    return {"kind": ResultKind.EXCEPTION, "exception": describe_exception(exc)}
 
 
 def result_guard(seconds: float) -> Dict[str, Any]:
     """The step did not finish in time and the harness stopped waiting."""
-    return {"kind": "guard-timeout", "after": seconds}
+    return {"kind": ResultKind.GUARD_TIMEOUT, "after": seconds}
 
 
 def result_unsupported(reason: str) -> Dict[str, Any]:
     """The implementation cannot express this step."""
-    return {"kind": "unsupported", "reason": reason}
+    return {"kind": ResultKind.UNSUPPORTED, "reason": reason}
 
 
 def format_traceback() -> str:

@@ -1,4 +1,5 @@
-"""What a scenario file declares, and how scenario files are found.
+"""What a scenario file declares, how scenario files are found, and the one
+typed object a scenario file becomes once loaded.
 
 A scenario file in ``scenarios/`` is a plain module that defines:
 
@@ -18,6 +19,12 @@ and optionally, evaluated by the orchestrator on *normalized* outcomes:
 ``def grade(outcome) -> (grade, reason)``
     ``ok`` / ``non-strict`` / ``failed`` / ``informational`` where the RFC or
     the library's documentation says what a correct library does.
+``def server_options(variant) -> dict``
+    options for the server (``max_size``, ``ping_interval``, …).
+
+:func:`load` checks the module against this contract once and turns it into
+a frozen :class:`LoadedScenario`; nothing else probes the module (the way
+wptrunner turns a product module into one ``Product``).
 
 Scenario files run inside peers too, so they follow the same rules as this
 package: standard library only, Python 3.8 compatible.
@@ -30,7 +37,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+
+from .labels import generic_label
 
 #: Where scenario files live, relative to the project root.
 SCENARIO_PACKAGE = "scenarios"
@@ -44,8 +53,28 @@ PEER_SERVERS = "peer"
 FAULT_SERVERS = "fault"
 SAME_SERVERS = "same"
 
-#: Grades a scenario may give an outcome.
-GRADES = ("ok", "non-strict", "failed", "informational")
+
+class Grade:
+    """Grades a scenario's ``grade()`` may give an outcome (Autobahn's
+    behaviour axis), and the one the harness gives when ``grade()`` fails."""
+
+    OK = "ok"
+    NON_STRICT = "non-strict"
+    FAILED = "failed"
+    INFORMATIONAL = "informational"
+    #: ``grade()`` itself raised: a scenario bug, shown, never a pass.
+    ERROR = "error"
+    #: The scenario has no ``grade()``.
+    UNGRADED = "ungraded"
+
+
+#: Grades a scenario may give, worst first.
+GRADES = (Grade.FAILED, Grade.NON_STRICT, Grade.INFORMATIONAL, Grade.OK)
+
+#: The connection-state snapshots taken around every step. Most scenarios
+#: declare them incidental: when a frame arrives relative to a snapshot is a
+#: race their question does not ask about (the evidence keeps the states).
+STATE_SNAPSHOTS = ("state_before", "state_after")
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,43 @@ class Scenario:
         raise KeyError("scenario {} has no variant {!r}".format(self.id, name))
 
 
+#: A scenario's script for one side: ``async def client(side, variant)``.
+Script = Callable[[Any, Variant], Awaitable[None]]
+#: ``label(outcome) -> str`` on a normalized outcome.
+Labeller = Callable[[Dict[str, Any]], str]
+#: ``grade(outcome) -> (grade, reason)`` on a normalized outcome.
+Grader = Callable[[Dict[str, Any]], Tuple[str, str]]
+
+
+def _no_server_options(variant: Variant) -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario file, checked and turned into one typed object at load time.
+
+    Everything else (agents, runner, outcomes, reports) takes this object;
+    optional functions a file does not define are filled with defaults here,
+    once: ``label`` with :func:`harness.peer.labels.generic_label`,
+    ``server_options`` with no options; ``grade`` stays ``None`` (ungraded).
+    """
+
+    declaration: Scenario
+    client: Script
+    server: Optional[Script]
+    server_options: Callable[[Variant], Mapping[str, Any]] = _no_server_options
+    label: Labeller = generic_label
+    grade: Optional[Grader] = None
+
+    @property
+    def id(self) -> str:
+        return self.declaration.id
+
+    def variant(self, name: str) -> Variant:
+        return self.declaration.variant(name)
+
+
 class ScenarioError(Exception):
     """A scenario file is missing, malformed, or unknown."""
 
@@ -99,8 +165,9 @@ def module_name(scenario_id: str) -> str:
     return "{}.{}".format(SCENARIO_PACKAGE, scenario_id.replace("-", "_"))
 
 
-def load(scenario_id: str) -> ModuleType:
-    """Import and validate the scenario file for ``scenario_id``."""
+def load(scenario_id: str) -> LoadedScenario:
+    """Import the scenario file for ``scenario_id``, check it, and return it
+    as a :class:`LoadedScenario`."""
     if not SCENARIO_ID.match(scenario_id):
         raise ScenarioError("invalid scenario id {!r}".format(scenario_id))
     try:
@@ -114,7 +181,22 @@ def load(scenario_id: str) -> ModuleType:
         raise ScenarioError(
             "{} declares id {!r}, expected {!r}".format(module.__name__, module.SCENARIO.id, scenario_id)
         )
-    return module
+    return from_module(module)
+
+
+def from_module(module: ModuleType) -> LoadedScenario:
+    """The typed object for a module that passed :func:`validate`."""
+    optional = {}  # type: Dict[str, Any]
+    for name in ("server_options", "label", "grade"):
+        function = getattr(module, name, None)
+        if function is not None:
+            optional[name] = function
+    return LoadedScenario(
+        declaration=module.SCENARIO,
+        client=module.client,
+        server=getattr(module, "server", None),
+        **optional,
+    )
 
 
 def validate(module: ModuleType) -> None:
@@ -136,6 +218,9 @@ def validate(module: ModuleType) -> None:
         raise ScenarioError("{} does not define client(side, variant)".format(name))
     if scenario.servers != FAULT_SERVERS and not callable(getattr(module, "server", None)):
         raise ScenarioError("{} does not define server(side, variant)".format(name))
+    for optional in ("server_options", "label", "grade"):
+        if getattr(module, optional, None) is not None and not callable(getattr(module, optional)):
+            raise ScenarioError("{}: {} must be a function".format(name, optional))
     if scenario.servers == FAULT_SERVERS:
         for variant in scenario.variants:
             if "fault" not in variant.params:

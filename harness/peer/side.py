@@ -16,6 +16,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from .drivers.base import Driver, Unsupported
 from .recording import (
     Recorder,
+    ResultKind,
     describe_exception,
     qualified_name,
     result_exception,
@@ -38,22 +39,30 @@ class Step:
 
     @property
     def kind(self) -> str:
-        return self.record["result"]["kind"]
+        """One of :class:`ResultKind`'s values."""
+        return str(self.record["result"]["kind"])
 
     @property
     def ok(self) -> bool:
-        return self.kind == "value"
+        """The library returned normally. A scenario that needs the step's
+        effect (a connection, a message) checks ``if not step.ok``."""
+        return self.kind == ResultKind.VALUE
 
     @property
     def raised(self) -> bool:
-        """True when the step did not return normally (exception, guard, unsupported)."""
-        return not self.ok
+        """The library raised an exception (not a guard, not unsupported)."""
+        return self.kind == ResultKind.EXCEPTION
+
+    @property
+    def unsupported(self) -> bool:
+        """The implementation cannot express this step: nothing was called."""
+        return self.kind == ResultKind.UNSUPPORTED
 
     @property
     def exception(self) -> Optional[str]:
         """Qualified class name of the exception the step raised, if any."""
-        if self.kind == "exception":
-            return self.record["result"]["exception"]["class"]
+        if self.raised:
+            return str(self.record["result"]["exception"]["class"])
         return None
 
 
@@ -202,11 +211,11 @@ class Side:
                         raise
             else:
                 if raw:  # already JSON-ready (probes, concurrent results)
-                    result = {"kind": "value", "value": value}
+                    result = {"kind": ResultKind.VALUE, "value": value}
                 elif describe:
                     result = result_value(value)
                 else:
-                    result = {"kind": "value", "value": {"type": qualified_name(type(value))}}
+                    result = {"kind": ResultKind.VALUE, "value": {"type": qualified_name(type(value))}}
         self.recorder.finish(record, result, self.driver.snapshot(self.connection))
         return Step(record, value)
 

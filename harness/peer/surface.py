@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 from .recording import describe_warning, read_attribute
 
 #: Connection attributes users rely on, old and new.
-CONNECTION_ATTRIBUTES = (
+PROBED_ATTRIBUTES = (
     "close_code",
     "close_reason",
     "fail_connection",
@@ -89,7 +89,7 @@ IMPORTS = (
 def connection_surface(connection: Any) -> Dict[str, Any]:
     """For each attribute: present or not, and whether reading it warns."""
     result: Dict[str, Any] = {"class": "{}.{}".format(type(connection).__module__, type(connection).__qualname__)}
-    for name in CONNECTION_ATTRIBUTES:
+    for name in PROBED_ATTRIBUTES:
         entry = read_attribute(connection, name)
         result[name] = {"present": entry["present"]}
         if "warnings" in entry:
@@ -99,7 +99,7 @@ def connection_surface(connection: Any) -> Dict[str, Any]:
 
 def package_surface() -> Dict[str, Any]:
     """Where each name of ``websockets`` and ``websockets.exceptions`` resolves."""
-    import websockets  # type: ignore[import-not-found]
+    import websockets
 
     result: Dict[str, Any] = {}
     for owner_name in ("websockets", "websockets.exceptions"):

@@ -1,8 +1,9 @@
+import dataclasses
 import types
 
 import pytest
 
-from harness.peer import scenario
+from harness.peer import labels, scenario
 from harness.peer.scenario import Scenario, ScenarioError, Variant
 
 
@@ -20,7 +21,42 @@ def test_every_scenario_file_loads_and_validates(project):
     ids = scenario.discover(str(project))
     assert {"send-then-close", "send-after-remote-close", "handshake-non-ready"} <= set(ids)
     for scenario_id in ids:
-        assert scenario.load(scenario_id).SCENARIO.id == scenario_id
+        loaded = scenario.load(scenario_id)
+        assert isinstance(loaded, scenario.LoadedScenario)
+        assert loaded.id == loaded.declaration.id == scenario_id
+
+
+def test_a_loaded_scenario_is_frozen_and_filled_with_defaults():
+    loaded = scenario.from_module(module(SCENARIO=Scenario("x", "?", (Variant("a"),)), client=script, server=script))
+    assert loaded.label is labels.generic_label
+    assert loaded.grade is None
+    assert loaded.server_options(loaded.variant("a")) == {}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.grade = None  # type: ignore[misc]
+
+
+def test_a_loaded_scenario_keeps_the_files_functions():
+    def label(outcome):
+        return "L"
+
+    def grade(outcome):
+        return "ok", "why"
+
+    def server_options(variant):
+        return {"max_size": 1}
+
+    loaded = scenario.from_module(
+        module(
+            SCENARIO=Scenario("x", "?", (Variant("a"),)),
+            client=script,
+            server=script,
+            label=label,
+            grade=grade,
+            server_options=server_options,
+        )
+    )
+    assert (loaded.client, loaded.server, loaded.label, loaded.grade) == (script, script, label, grade)
+    assert loaded.server_options(loaded.variant("a")) == {"max_size": 1}
 
 
 def test_unknown_scenario_is_a_scenario_error():
@@ -47,6 +83,10 @@ def test_invalid_id_is_rejected():
         (
             {"SCENARIO": Scenario("x", "?", (Variant("a"),), servers="fault"), "client": script},
             "needs a 'fault' parameter",
+        ),
+        (
+            {"SCENARIO": Scenario("x", "?", (Variant("a"),)), "client": script, "server": script, "label": "text"},
+            "label must be a function",
         ),
     ],
 )

@@ -11,7 +11,7 @@ class AsyncioDriver(Driver):
     @classmethod
     def load(cls) -> "AsyncioDriver":
         try:
-            from websockets.asyncio import client, server  # type: ignore[import-not-found]
+            from websockets.asyncio import client, server
         except ImportError as exc:
             raise Unavailable("no websockets.asyncio implementation: {}".format(exc))
         return cls(client.connect, server.serve, "websockets.asyncio")

@@ -32,7 +32,7 @@ import socket
 import warnings
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Tuple
 
-from ..recording import CONNECTION_ATTRIBUTES, qualified_name, read_attribute
+from ..recording import STATE_ACCESSORS, qualified_name, read_attribute
 
 #: How long the server part waits for its handlers after the client is done.
 HANDLER_GRACE = 3.0
@@ -345,7 +345,7 @@ class Driver:
         if connection is None:
             return None
         state: Dict[str, Any] = {}
-        for name in CONNECTION_ATTRIBUTES:
+        for name in STATE_ACCESSORS:
             entry = read_attribute(connection, name)
             if entry["present"]:
                 state[name] = entry.get("value", {"raised": entry.get("raised")})

@@ -18,7 +18,7 @@ def load_default() -> Driver:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            import websockets  # type: ignore[import-not-found]
+            import websockets
 
             connect = websockets.connect
             serve = websockets.serve

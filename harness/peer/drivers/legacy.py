@@ -23,10 +23,10 @@ class LegacyDriver(Driver):
             # recorded by the api-surface scenario, not here.
             warnings.simplefilter("ignore")
             try:
-                from websockets.legacy import client, server  # type: ignore[import-not-found]
+                from websockets.legacy import client, server
             except ImportError:
                 try:
-                    from websockets import client, server  # type: ignore[import-not-found,no-redef]
+                    from websockets import client, server  # type: ignore[no-redef]
                 except ImportError as exc:  # pragma: no cover - very old releases
                     raise Unavailable("no legacy implementation: {}".format(exc))
                 if not hasattr(server, "WebSocketServerProtocol"):
@@ -44,7 +44,7 @@ class LegacyDriver(Driver):
         if not hasattr(connection, "write_close_frame"):
             raise Unsupported("no write_close_frame()")
         if "close" in parameters(connection.write_close_frame):
-            from websockets.frames import Close  # type: ignore[import-not-found]
+            from websockets.frames import Close
 
             await connection.write_close_frame(Close(1005, ""), b"")
         else:

@@ -69,7 +69,7 @@ class SyncDriver(Driver):
     @classmethod
     def load(cls) -> "SyncDriver":
         try:
-            from websockets.sync import client, server  # type: ignore[import-not-found]
+            from websockets.sync import client, server
         except ImportError as exc:
             raise Unavailable("no websockets.sync implementation: {}".format(exc))
         return cls(client.connect, server.serve, "websockets.sync")

@@ -25,7 +25,7 @@ TEARDOWN_GRACE = 3.0
 
 
 def _trio() -> Any:
-    import trio  # type: ignore[import-not-found]
+    import trio
 
     return trio
 
@@ -64,7 +64,7 @@ class TrioDriver(Driver):
     def load(cls) -> "TrioDriver":
         try:
             _trio()
-            from websockets.trio import client, server  # type: ignore[import-not-found]
+            from websockets.trio import client, server
         except ImportError as exc:
             raise Unavailable("no websockets.trio implementation: {}".format(exc))
         return cls(client.connect, server.serve, "websockets.trio")

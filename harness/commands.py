@@ -1,0 +1,120 @@
+"""The commands besides ``matrix``: reference, check, upgrade, report.
+
+Each takes a frozen options object (built by :mod:`harness.cli`), reads a
+results file or runs the matrix through :mod:`harness.pipeline`, and returns
+an exit code from :mod:`harness.exit_codes`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import display, exit_codes, reference, reports, results
+from .exit_codes import BadInputError
+from .pipeline import REFERENCE, MatrixOptions, run_matrix
+from .schema import ResultsDocument
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a command's results come from: a file, or a fresh matrix run."""
+
+    matrix: MatrixOptions
+    #: Read this results file instead of running the matrix.
+    results: Path | None = None
+
+    @property
+    def directory(self) -> Path:
+        """Where reports about these results are written: beside them."""
+        return (self.results or self.matrix.output).parent
+
+
+async def results_for(source: Source) -> tuple[ResultsDocument, int]:
+    """The results document, and the exit code of the run that made it."""
+    if source.results is not None:
+        document = results.load(source.results)
+        return document, results.exit_code_for(document)
+    run = await run_matrix(source.matrix)
+    if run.exit_code == exit_codes.INCOMPLETE and not source.matrix.output.exists():
+        raise BadInputError("the matrix run did not complete; no results to compare")
+    return results.load(source.matrix.output), run.exit_code
+
+
+async def make_reference(source: Source, directory: Path = REFERENCE) -> int:
+    """``nox -s reference``: regenerate the reference from a complete run."""
+    document, code = await results_for(source)
+    if code == exit_codes.INCOMPLETE:
+        display.say("error: the run is incomplete or has harness errors; the reference was not changed")
+        return exit_codes.INCOMPLETE
+    written = reference.save(directory, reference.build(document))
+    display.say(f"reference: {len(written)} files in {directory}; review with `git diff {directory}`")
+    return exit_codes.SUCCESS
+
+
+async def check(source: Source, directory: Path = REFERENCE) -> int:
+    """``nox -s check``: compare a run with the reference; the exit code says."""
+    references = reference.load(directory)
+    document, code = await results_for(source)
+    drifts = reports.write(document, source.directory, references) or []
+    tally = reference.counts(drifts)
+    for drift in drifts:
+        if drift.verdict != reference.Verdict.SAME:
+            display.say(drift.line())
+    display.say("drift: " + ", ".join(f"{count} {verdict}" for verdict, count in tally.items() if count))
+    result = check_exit_code(code, document, tally)
+    display.say(f"exit {result}: {exit_codes.DESCRIPTIONS[result]}")
+    return result
+
+
+def check_exit_code(run_code: int, document: ResultsDocument, tally: dict[reference.Verdict, int]) -> int:
+    """An incomplete run before drift before cells that could not be compared."""
+    if run_code == exit_codes.INCOMPLETE or not document["run"]["complete"]:
+        return exit_codes.INCOMPLETE
+    if any(tally[verdict] for verdict in reference.DRIFTED):
+        return exit_codes.DRIFT
+    if tally[reference.Verdict.NOT_COMPARED]:
+        return exit_codes.INCOMPLETE
+    return exit_codes.SUCCESS
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """``nox -s upgrade -- FROM TO``."""
+
+    before: str
+    after: str
+    implementation: str = "default"
+    #: Other versions still run, as counterparts.
+    against: tuple[str, ...] = ()
+
+
+async def upgrade(source: Source, request: Upgrade) -> int:
+    """Write ``upgrade-FROM-to-TO.md`` and ``.html`` beside the results."""
+    if source.results is None:
+        # Run exactly the versions the question is about, on both axes.
+        wanted = tuple(dict.fromkeys((request.before, request.after, *request.against)))
+        source = dataclasses.replace(
+            source,
+            matrix=dataclasses.replace(
+                source.matrix, clients=wanted, servers=wanted, implementations=(request.implementation,)
+            ),
+        )
+    document, code = await results_for(source)
+    report = reports.upgrade_report(document, request.before, request.after, request.implementation)
+    stem = source.directory / f"upgrade-{request.before}-to-{request.after}"
+    results.write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
+    results.write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
+    display.say(
+        f"{len(report.behaviour)} behaviours change, {len(report.api)} API changes, "
+        f"{len(report.except_clauses)} except clauses stop catching → {stem}.md / .html"
+    )
+    return code
+
+
+def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:
+    """``nox -s report``: rewrite summary.md and index.html from a results file."""
+    document = results.load(path)
+    reports.write(document, path.parent, reports.load_reference_if_any(reference_directory))
+    return results.exit_code_for(document)

@@ -1,0 +1,285 @@
+"""The matrix run, as a chain of small steps.
+
+Theory of operation
+-------------------
+
+``nox -s matrix`` (and ``check``, ``reference``, ``upgrade`` and ``bench``,
+which run the matrix first) goes through these steps, each taking what the
+previous one produced, the way nox's ``tasks`` module chains its own:
+
+1. :func:`load_scenarios` — scenario ids → :class:`LoadedScenario` objects;
+2. :func:`resolve_versions` — selectors (``newest-14``) → exact releases;
+3. :func:`build_environments` — one environment per release (uv, cached);
+4. :func:`make_peers` — each environment's implementations → peers;
+5. :func:`plan` — every cell (scenario variant × client × server);
+6. :func:`run_cells` — every repetition, folded into cell summaries;
+7. :func:`harness.results.build_document` — the results document, and its
+   exit code (:func:`harness.results.exit_code_for`).
+
+:func:`run_matrix` chains them and writes the results and reports. Nothing
+here parses arguments (:mod:`harness.cli` does) or prints tables
+(:mod:`harness.display` does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import display, exit_codes, matrix, outcomes, reports, results, versions
+from .agents import Agent, AgentError, kill_all
+from .environments import CANDIDATE_PYTHONS, Builder, Environment
+from .exit_codes import UsageError
+from .peer import scenario as scenario_api
+from .peer.scenario import LoadedScenario
+from .runner import Runner, Settings
+from .schema import ResultsDocument, RunOptions
+from .vocabulary import Availability
+
+#: The project root: scenarios, the committed reference, the default outputs.
+PROJECT = Path(__file__).resolve().parent.parent
+
+#: The committed reference.
+REFERENCE = PROJECT / "reports" / "reference"
+
+#: Environments are built this many at a time.
+BUILD_CONCURRENCY = 3
+
+
+@dataclass(frozen=True)
+class MatrixOptions:
+    """Everything a matrix run depends on, fixed before it starts."""
+
+    clients: tuple[str, ...] = versions.DEFAULT_SELECTORS
+    servers: tuple[str, ...] = versions.DEFAULT_SELECTORS
+    implementations: tuple[str, ...] = ("default",)
+    scenarios: tuple[str, ...] = ()
+    repeat: int = 10
+    jobs: int = 8
+    agents_per_peer: int = 4
+    pythons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    output: Path = PROJECT / "reports" / "results.json"
+    environments: Path = PROJECT / ".nox" / "peers"
+    #: The reference to show drift against in the reports; None for none.
+    reference: Path | None = REFERENCE
+    download_python: bool = False
+    rebuild: bool = False
+    tables: bool = True
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Step 2: exact releases on each axis."""
+
+    clients: tuple[str, ...]
+    servers: tuple[str, ...]
+    releases: versions.Releases
+
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        """Every release either axis needs, oldest first."""
+        return tuple(sorted(set(self.clients) | set(self.servers), key=versions.Version))
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Step 4: the peers on each axis, and the environments behind them."""
+
+    environments: dict[str, Environment]
+    clients: list[matrix.Peer]
+    servers: list[matrix.Peer]
+    fault: matrix.Peer
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Step 6: every cell's summary, and whether the run finished."""
+
+    summaries: list[outcomes.CellSummary]
+    interrupted: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class MatrixRun:
+    """What :func:`run_matrix` produced."""
+
+    document: ResultsDocument
+    path: Path
+    exit_code: int
+
+
+def discover_scenarios() -> tuple[str, ...]:
+    """Every scenario id in ``scenarios/``."""
+    return tuple(scenario_api.discover(str(PROJECT)))
+
+
+def load_scenarios(ids: tuple[str, ...]) -> dict[str, LoadedScenario]:
+    """Step 1. A scenario that does not load is a usage error."""
+    if str(PROJECT) not in sys.path:
+        sys.path.insert(0, str(PROJECT))
+    loaded = {}
+    for scenario_id in ids:
+        try:
+            loaded[scenario_id] = scenario_api.load(scenario_id)
+        except scenario_api.ScenarioError as exc:
+            raise UsageError(str(exc)) from None
+    return loaded
+
+
+def resolve_versions(options: MatrixOptions) -> Resolved:
+    """Step 2, against PyPI (or the last known release list when offline)."""
+    releases = versions.fetch_releases(options.environments / "releases.json")
+    if releases.source == "cache":
+        display.say("PyPI unreachable: resolving versions from the last known release list")
+    return Resolved(
+        versions.resolve_all(options.clients, releases), versions.resolve_all(options.servers, releases), releases
+    )
+
+
+async def build_environments(options: MatrixOptions, resolved: Resolved) -> dict[str, Environment]:
+    """Step 3: one environment per release, on the newest Python that runs it."""
+    builder = Builder(options.environments, PROJECT, options.download_python, options.rebuild, log=display.say)
+    limit = asyncio.Semaphore(BUILD_CONCURRENCY)
+
+    async def one(version: str) -> Environment:
+        if resolved.releases.source == "pypi" and version not in resolved.releases:
+            return Environment(
+                version, Availability.UNAVAILABLE, reason=f"websockets {version} is not a release on PyPI"
+            )
+        async with limit:
+            return await builder.prepare(version, options.pythons.get(version, CANDIDATE_PYTHONS))
+
+    built = await asyncio.gather(*(one(version) for version in resolved.wanted))
+    for environment in built:
+        if environment.status == Availability.AVAILABLE:
+            how = "reused" if environment.reused else f"built in {environment.seconds:.1f} s"
+            display.say(f"websockets {environment.version}: Python {environment.python_full} ({how})")
+        else:
+            display.say(f"websockets {environment.version}: unavailable: {environment.reason}")
+    return {environment.version: environment for environment in built}
+
+
+async def inventory(environment: Environment) -> dict[str, Any] | None:
+    """Ask the release which implementations it has (one short-lived agent)."""
+    if environment.status != Availability.AVAILABLE or environment.executable is None:
+        return None
+    agent = Agent(environment.executable, "inventory", environment.version, PROJECT)
+    try:
+        await agent.start()
+        hello = await agent.request("hello", timeout=30)
+    except AgentError as exc:
+        display.say(f"websockets {environment.version}: agent failed: {exc}")
+        return None
+    finally:
+        await agent.stop()
+    implementations: dict[str, Any] | None = hello.get("implementations") or None
+    return implementations
+
+
+async def make_peers(options: MatrixOptions, resolved: Resolved, environments: dict[str, Environment]) -> Peers:
+    """Step 4: each release's requested implementations, as peers on each axis."""
+    inventories = dict(zip(environments, await asyncio.gather(*(inventory(e) for e in environments.values()))))
+    by_version: dict[str, list[matrix.Peer]] = {}
+    for version, environment in environments.items():
+        if environment.status == Availability.AVAILABLE and inventories[version] is None:
+            environment = Environment(version, Availability.UNAVAILABLE, reason="the agent could not start")
+        by_version[version] = matrix.peers_for(environment, inventories[version], options.implementations)
+    return Peers(
+        environments,
+        [peer for version in resolved.clients for peer in by_version[version]],
+        [peer for version in resolved.servers for peer in by_version[version]],
+        matrix.fault_peer(),
+    )
+
+
+def plan(scenarios: dict[str, LoadedScenario], peers: Peers) -> list[matrix.Cell]:
+    """Step 5: every cell, runnable or not."""
+    return matrix.plan(scenarios, peers.clients, peers.servers, peers.fault)
+
+
+async def run_cells(options: MatrixOptions, scenarios: dict[str, LoadedScenario], cells: list[matrix.Cell]) -> Measured:
+    """Step 6: every repetition of every runnable cell, with progress; an
+    interrupt keeps what was measured."""
+    clock = time.monotonic()
+    runner = Runner(PROJECT, scenarios, Settings(options.repeat, options.jobs, options.agents_per_peer))
+    total = sum(runner.repetitions(cell) for cell in cells if cell.runnable)
+    interrupted = False
+    with display.RunProgress(total) as progress:
+        runner.progress = lambda cell, result: progress.advance(result.status)
+        try:
+            accumulators = await runner.run(cells)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            interrupted = True
+            accumulators = runner.results
+            kill_all()
+        finally:
+            await runner.close()
+    summaries = [
+        accumulators[cell.key].summary()
+        if cell.key in accumulators
+        else outcomes.aggregate(scenarios[cell.scenario], cell, [])
+        for cell in cells
+    ]
+    return Measured(summaries, interrupted, time.monotonic() - clock)
+
+
+async def run_matrix(options: MatrixOptions) -> MatrixRun:
+    """Every step, then the results file, the reports and the terminal summary."""
+    started = datetime.datetime.now(datetime.timezone.utc)
+    clock = time.monotonic()
+    scenarios = load_scenarios(options.scenarios or discover_scenarios())
+    resolved = resolve_versions(options)
+    display.say(f"clients: {', '.join(resolved.clients)} · servers: {', '.join(resolved.servers)}")
+    environments = await build_environments(options, resolved)
+    peers = await make_peers(options, resolved, environments)
+    cells = plan(scenarios, peers)
+    runnable = sum(1 for cell in cells if cell.runnable)
+    display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
+    measured = await run_cells(options, scenarios, cells)
+    document = results.build_document(
+        results.RunFacts(
+            options=options_record(options, tuple(scenarios)),
+            started=started,
+            seconds=time.monotonic() - clock,
+            interrupted=measured.interrupted,
+            releases_source=resolved.releases.source,
+        ),
+        peers.environments,
+        peers.clients,
+        peers.servers,
+        peers.fault,
+        scenarios,
+        measured.summaries,
+    )
+    path = results.save(options.output, document)
+    if not measured.interrupted:
+        reports.write(document, options.output.parent, reports.load_reference_if_any(options.reference))
+    if options.tables and not measured.interrupted:
+        display.print_tables(document)
+        display.print_api_surface(document)
+        display.print_catchability(document)
+    display.print_summary(document, str(path))
+    if measured.interrupted:
+        display.say("interrupted: partial results written; the last complete results were kept")
+    code = results.exit_code_for(document)
+    display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
+    return MatrixRun(document, path, code)
+
+
+def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOptions:
+    """The options as the results file records them."""
+    return {
+        "clients": list(options.clients),
+        "servers": list(options.servers),
+        "implementations": list(options.implementations),
+        "scenarios": list(scenarios),
+        "repeat": options.repeat,
+        "jobs": options.jobs,
+        "agents_per_peer": options.agents_per_peer,
+    }

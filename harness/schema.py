@@ -1,0 +1,197 @@
+"""The results and reference documents, as types.
+
+These mirror ``reports/results.schema.md`` (the documentation users read);
+keep the two in step. What a peer recorded (a side's steps, exceptions,
+states) is JSON made by the peer and is typed as :data:`Record`: its shape is
+documented in the same file, and the modules that read it do so through
+:mod:`harness.peer.labels`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+#: A JSON object recorded by a peer (a side, a step, an exception), raw or
+#: normalized.
+Record = dict[str, Any]
+
+
+class RunOptions(TypedDict):
+    clients: list[str]
+    servers: list[str]
+    implementations: list[str]
+    scenarios: list[str]
+    repeat: int
+    jobs: int
+    agents_per_peer: int
+
+
+class RunInfo(TypedDict):
+    harness_version: str
+    started: str
+    finished: str
+    seconds: float
+    complete: bool
+    interrupted: bool
+    argv: list[str]
+    platform: str
+    orchestrator_python: str
+    releases_source: str
+    options: RunOptions
+
+
+class AttemptRecord(TypedDict):
+    python: str
+    result: str
+    cached: bool
+
+
+class EnvironmentRecord(TypedDict):
+    version: str
+    status: str
+    python: str | None
+    python_full: str | None
+    reason: str
+    reused: bool
+    packages: list[str]
+    attempts: list[AttemptRecord]
+    seconds: float
+
+
+class PeerRecord(TypedDict):
+    id: str
+    version: str
+    implementation: str
+    python: str | None
+    python_full: str | None
+    status: str
+    reason: str
+    resolves_to: str | None
+
+
+class VariantRecord(TypedDict):
+    name: str
+    params: dict[str, Any]
+    description: str
+
+
+class ScenarioRecord(TypedDict):
+    id: str
+    question: str
+    servers: str
+    expectation: str
+    links: list[str]
+    incidental: list[str]
+    repetitions: int | None
+    variants: list[VariantRecord]
+
+
+class GradeRecord(TypedDict):
+    grade: str
+    reason: str
+
+
+class Seconds(TypedDict):
+    min: float
+    median: float
+    max: float
+
+
+class Example(TypedDict):
+    client: Record | None
+    server: Record | None
+    port: int | None
+
+
+class OutcomeRecord(TypedDict):
+    key: str
+    count: int
+    label: str
+    grade: GradeRecord | None
+    outcome: Record
+    example: Example
+    seconds: Seconds
+
+
+class ErrorRecord(TypedDict):
+    reason: str
+    count: int
+    detail: str
+    partial: dict[str, Record | None]
+
+
+class CellRecord(TypedDict):
+    scenario: str
+    variant: str
+    client: str
+    server: str
+    status: str
+    reason: str
+    runs: int
+    varies: bool
+    outcomes: list[OutcomeRecord]
+    errors: list[ErrorRecord]
+
+
+class Totals(TypedDict):
+    cells: dict[str, int]
+    cases: int
+    varies: int
+
+
+class CatchabilityRow(TypedDict):
+    peer: str
+    exception: str
+    caught_by: dict[str, Any]
+    seen_in: list[str]
+
+
+#: Per peer: feature name → ``{"present": bool, "warns": [...], "resolves_to": ...}``.
+ApiSurface = dict[str, dict[str, dict[str, Any]]]
+
+
+class ResultsDocument(TypedDict):
+    schema: str
+    schema_version: int
+    run: RunInfo
+    environments: list[EnvironmentRecord]
+    peers: list[PeerRecord]
+    clients: list[str]
+    servers: list[str]
+    scenarios: list[ScenarioRecord]
+    cells: list[CellRecord]
+    totals: Totals
+    catchability: list[CatchabilityRow]
+    api_surface: ApiSurface
+
+
+# The reference: one document per scenario (see harness/reference.py).
+
+
+class GeneratedFrom(TypedDict):
+    harness_version: str
+    run_started: str
+    repeat: int
+    peers: list[str]
+
+
+class ObservedOutcome(TypedDict):
+    label: str
+    grade: str | None
+
+
+class ReferenceCell(TypedDict, total=False):
+    status: str  # always present
+    observed: dict[str, ObservedOutcome]  # measured cells
+    varies: bool  # measured cells
+    reason: str  # other cells
+
+
+class ReferenceDocument(TypedDict):
+    schema: str
+    schema_version: int
+    scenario: str
+    question: str
+    generated_from: GeneratedFrom
+    cells: dict[str, ReferenceCell]
+    outcomes: dict[str, Record]
