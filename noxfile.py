@@ -1,4 +1,4 @@
-"""Sessions: matrix, bench, tests, lint.
+"""Sessions: matrix, check, reference, upgrade, report, bench, tests, lint, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -15,6 +15,9 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+#: The least share of mutants the unit tests must kill, per module.
+MUTATION_SCORE = 0.90
 DEPENDENCIES = PYPROJECT["project"]["dependencies"]
 
 
@@ -88,6 +91,30 @@ def tests(session: nox.Session) -> None:
     """The project's own tests: unit tests, and end-to-end tests on real peers."""
     install_orchestrator(session, "test")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of the modules that decide verdicts: outcomes,
+    reference, results. Prints the surviving mutants; ``mutmut show NAME``
+    shows one. Configured in pyproject.toml ([tool.mutmut])."""
+    install_orchestrator(session, "test", "mutation")
+    session.run("mutmut", "run", *session.posargs)
+    listing = session.run("mutmut", "results", "--all", "true", silent=True) or ""
+    killed: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for line in listing.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if ".x" not in name:
+            continue
+        module = name.split(".x", 1)[0]
+        total[module] = total.get(module, 0) + 1
+        killed[module] = killed.get(module, 0) + (status == "killed")
+    for module in sorted(total):
+        score = killed[module] / total[module]
+        session.log(f"{module}: {killed[module]}/{total[module]} mutants killed ({score:.1%})")
+    if not total or any(killed[m] / total[m] < MUTATION_SCORE for m in total):
+        session.error(f"mutation score below {MUTATION_SCORE:.0%} (see `mutmut results`)")
 
 
 @nox.session

@@ -1,20 +1,55 @@
-"""Shared fixtures.
+"""Shared fixtures and helpers.
 
 Tests marked ``peers`` build real peer environments from PyPI under
 ``.nox/peers`` (the same cache ``nox -s matrix`` uses), so a second run reuses
-them.
+them. They drive the harness as users do, through ``python -m harness``:
+:func:`start_harness` and :func:`run_harness` are the one way they do it.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+
+
+def start_harness(*arguments: str, tag: str = "", **kwargs: Any) -> subprocess.Popen[str]:
+    """Start ``python -m harness ARGUMENTS`` in the project, output captured.
+
+    ``HARNESS_TEST_TAG`` marks the process (and so its agents' environment),
+    so that a test can find what it started with a /proc scan.
+    """
+    environment = dict(os.environ, HARNESS_TEST_TAG=tag or uuid.uuid4().hex)
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness", *arguments],
+        cwd=PROJECT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def run_harness(*arguments: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m harness ARGUMENTS`` to completion."""
+    process = start_harness(*arguments)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from harness import reports
+from tests.conftest import PROJECT
 from tests.test_reports import SCRIPT, document
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PROJECT = Path(__file__).resolve().parent.parent
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(

@@ -11,10 +11,8 @@ of them can pass without the real libraries running.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -23,29 +21,18 @@ import pytest
 
 from harness import exit_codes
 from harness.peer.labels import integer
+from tests.conftest import run_harness, start_harness
 
 pytestmark = pytest.mark.peers
 
-PROJECT = Path(__file__).resolve().parent.parent
-
 
 def harness(*arguments: str, tag: str = "", **kwargs) -> subprocess.Popen:
-    environment = dict(os.environ, HARNESS_TEST_TAG=tag or uuid.uuid4().hex)
-    return subprocess.Popen(
-        [sys.executable, "-m", "harness", *arguments],
-        cwd=PROJECT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
+    return start_harness(*arguments, tag=tag, **kwargs)
 
 
 def run(*arguments: str) -> tuple[int, str]:
-    process = harness(*arguments)
-    out, err = process.communicate(timeout=600)
-    return process.returncode, out + err
+    process = run_harness(*arguments, timeout=600)
+    return process.returncode, process.stdout + process.stderr
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,15 @@ points, so each assertion can fail: it checks what the real libraries did.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from harness import exit_codes
 from harness.peer.labels import first_exception, integer, received_close, sent_close, steps
+from tests.conftest import run_harness
 
 pytestmark = pytest.mark.peers
 
-PROJECT = Path(__file__).resolve().parent.parent
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
     "oversize,keepalive,concurrent-recv,invalid-utf8"
@@ -29,28 +26,19 @@ SCENARIOS = (
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict:
     output = tmp_path_factory.mktemp("scenarios") / "results.json"
-    process = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "matrix",
-            "--versions",
-            "8.1,newest",
-            "--impls",
-            "all",
-            "--scenarios",
-            SCENARIOS,
-            "--repeat",
-            "1",
-            "--output",
-            str(output),
-            "--no-tables",
-        ],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    process = run_harness(
+        "matrix",
+        "--versions",
+        "8.1,newest",
+        "--impls",
+        "all",
+        "--scenarios",
+        SCENARIOS,
+        "--repeat",
+        "1",
+        "--output",
+        str(output),
+        "--no-tables",
     )
     assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
     return json.loads(output.read_text())

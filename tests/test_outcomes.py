@@ -1,4 +1,5 @@
 import copy
+import dataclasses
 
 import pytest
 
@@ -162,3 +163,184 @@ def test_a_scenario_may_declare_durations_incidental():
         record(step("recv", {"kind": "value", "value": "m"}, elapsed=3.0)), incidental=frozenset({"duration"})
     )
     assert "duration" not in normalized["steps"][0]
+
+
+# Whole records, so that every field is pinned down.
+
+SEND = scenario.load("send-then-close")
+CELL = Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
+
+
+def test_outcome_of_normalizes_both_sides_and_names_the_variant():
+    client = record(step("recv", closed(40001)))
+    empty = dict(record(), role="")
+    assert outcomes.normalize_side(empty, ()) == {"steps": [], "events": [{"kind": "event", "name": "x"}]}
+    server = dict(record(), role="server", accessor_warnings=[{"w": 1}])
+    result = CaseResult("measured", client, server, port=40001)
+    outcome = outcomes.outcome_of(SEND, CELL, result)
+    assert outcome["scenario"] == "send-then-close"
+    assert outcome["variant"] == {
+        "name": "close-1000-right-away",
+        "params": {"code": 1000, "reason": "", "read": "right-away"},
+    }
+    assert outcome["client"] == {
+        "role": "client",
+        "steps": [
+            {
+                "index": 0,
+                "step": "recv",
+                "args": {},
+                "result": {
+                    "kind": "exception",
+                    "exception": dict(
+                        closed(0)["exception"],
+                        str="sent 1000 (OK); no close frame received at 127.0.0.1:<port> <obj at 0x<address>>",
+                    ),
+                },
+                "duration": "<0.5s",
+            }
+        ],
+        "events": [{"kind": "event", "name": "x"}],
+    }
+    assert outcome["server"] == {
+        "role": "server",
+        "steps": [],
+        "events": [{"kind": "event", "name": "x"}],
+        "accessor_warnings": [{"w": 1}],
+    }
+    assert outcomes.outcome_of(SEND, CELL, CaseResult("measured", None, None))["client"] is None
+
+
+def test_outcome_keys_are_short_stable_fingerprints_of_the_canonical_form():
+    import hashlib
+    import json
+
+    outcome = {"b": "é", "a": [1, {"z": None}]}
+    canonical = json.dumps(outcome, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert outcomes.outcome_key(outcome) == hashlib.sha256(canonical.encode()).hexdigest()[:12]
+    assert outcomes.outcome_key({"a": [1, {"z": None}], "b": "é"}) == outcomes.outcome_key(outcome)
+    assert outcomes.outcome_key({"a": [1, {"z": 0}], "b": "é"}) != outcomes.outcome_key(outcome)
+
+
+def test_a_summary_holds_counts_labels_grades_evidence_and_timings():
+    messages = [step("recv", {"kind": "value", "value": f"message {n}"}) for n in range(3)]
+    full = record(*messages, step("recv", closed(40001)))
+    lost = record(step("recv", closed(40002)))
+    runs = [
+        CaseResult("measured", full, record(), port=40001, seconds=0.3),
+        CaseResult("measured", copy.deepcopy(full), record(), port=40001, seconds=0.1),
+        CaseResult("measured", copy.deepcopy(full), record(), port=40001, seconds=0.2),
+        CaseResult("measured", lost, record(), port=40002, seconds=0.5),
+    ]
+    described = outcomes.aggregate(SEND, CELL, runs).describe()
+    assert {key: described[key] for key in ("scenario", "variant", "client", "server", "status", "reason")} == {
+        "scenario": "send-then-close",
+        "variant": "close-1000-right-away",
+        "client": CLIENT.id,
+        "server": SERVER.id,
+        "status": "measured",
+        "reason": "",
+    }
+    assert (described["runs"], described["varies"], described["errors"]) == (4, True, [])
+    first, second = described["outcomes"]
+    assert (first["count"], first["label"], first["grade"]["grade"]) == (3, "3/3 msgs, ConnectionClosedOK", "ok")
+    assert (second["count"], second["label"], second["grade"]["grade"]) == (1, "0/3 msgs, ConnectionClosedOK", "failed")
+    assert first["key"] == outcomes.outcome_key(first["outcome"])
+    assert first["example"] == {"client": full, "server": record(), "port": 40001}
+    assert first["seconds"] == {"min": 0.1, "median": 0.2, "max": 0.3}
+    assert second["seconds"] == {"min": 0.5, "median": 0.5, "max": 0.5}
+
+
+def test_errors_keep_one_example_per_reason_and_the_count():
+    partial = record()
+    runs = [
+        CaseResult("error", partial, None, error="client: hung\ntraceback"),
+        CaseResult("error", None, None, error="client: hung\nanother traceback"),
+        CaseResult("error", None, None, error=None),
+        CaseResult("error", None, None, error="x" * 5000),
+    ]
+    described = outcomes.aggregate(SEND, CELL, runs).describe()
+    assert described["status"] == "error" and described["runs"] == 4 and described["outcomes"] == []
+    assert described["errors"] == [
+        {
+            "reason": "client: hung",
+            "count": 2,
+            "detail": "client: hung\ntraceback",
+            "partial": {"client": partial, "server": None},
+        },
+        {"reason": "unknown error", "count": 1, "detail": "", "partial": {"client": None, "server": None}},
+        {"reason": "x" * 300, "count": 1, "detail": "x" * 4000, "partial": {"client": None, "server": None}},
+    ]
+
+
+def test_unsupported_cases_and_steps_make_an_unsupported_cell_with_reasons():
+    unexpressed = record(step("stop_reading", {"kind": "unsupported", "reason": "cannot pause"}))
+    runs = [CaseResult("unsupported", error="server: no max_size"), CaseResult("measured", unexpressed, record())]
+    summary = outcomes.aggregate(SEND, CELL, runs)
+    assert summary.status == "unsupported"
+    assert summary.reason == "server: no max_size; stop_reading: cannot pause"
+    only = outcomes.aggregate(SEND, CELL, [CaseResult("unsupported", error=None)])
+    assert (only.status, only.reason, only.runs) == ("unsupported", "unsupported", 1)
+    mixed = outcomes.aggregate(SEND, CELL, [*runs, CaseResult("measured", record(step("recv", closed(1))), record())])
+    assert (mixed.status, mixed.reason) == ("measured", "")
+
+
+def test_scenario_bugs_cost_a_label_or_a_grade_not_the_run():
+    def label(outcome):
+        raise KeyError("x")
+
+    def grade(outcome):
+        raise ValueError("bad")
+
+    broken = dataclasses.replace(SEND, label=label, grade=grade)
+    assert outcomes.label_outcome(broken, {}) == "<label failed: KeyError>"
+    assert outcomes.grade_outcome(broken, {}) == {"grade": "error", "reason": "grade() raised ValueError: bad"}
+    ungraded = dataclasses.replace(SEND, grade=None)
+    assert outcomes.grade_outcome(ungraded, {}) is None
+    assert outcomes.grade_outcome(dataclasses.replace(SEND, grade=lambda o: (1, 2)), {}) == {
+        "grade": "1",
+        "reason": "2",
+    }
+    assert outcomes.label_outcome(dataclasses.replace(SEND, label=lambda o: 7), {}) == "7"
+
+
+def test_grade_name():
+    assert outcomes.grade_name({"grade": {"grade": "ok", "reason": ""}}) == "ok"  # type: ignore[typeddict-item]
+    assert outcomes.grade_name({"grade": None}) is None  # type: ignore[typeddict-item]
+
+
+def test_normalize_text_leaves_small_numbers_and_other_hosts_alone():
+    assert outcomes.normalize_text("message 1 at 10.0.0.1:80", (1,)) == "message 1 at 10.0.0.1:80"
+    assert outcomes.normalize_text("port 1023 and 40001", (1023, 40001)) == "port 1023 and <port>"
+    assert outcomes.normalize_text("('127.0.0.1', 40001)") == "('127.0.0.1', <port>)"
+    assert outcomes.normalize_text("localhost:8765 [::1]:99") == "localhost:<port> [::1]:<port>"
+
+
+def test_durations_bucket_at_exact_limits():
+    assert [outcomes.duration_bucket(s) for s in (0.5, 2.0, 8.0)] == ["0.5-2s", "2-8s", ">8s"]
+
+
+def test_a_case_that_cannot_be_folded_costs_its_cell_not_the_run():
+    broken = CaseResult("measured", {"steps": [{"step": "recv", "elapsed": "soon"}]}, None)
+    accumulator = outcomes.CellAccumulator(SEND, CELL)
+    accumulator.add(broken)
+    accumulator.add(broken)
+    reason = "harness: aggregating this cell failed: ValueError: could not convert string to float: 'soon'"
+    assert accumulator.summary().describe()["errors"] == [
+        {"reason": reason, "count": 2, "detail": reason, "partial": {"client": None, "server": None}}
+    ]
+    assert accumulator.summary().status == "error" and accumulator.runs == 2
+
+
+def test_a_summary_that_cannot_be_made_is_an_error_cell(monkeypatch):
+    accumulator = outcomes.CellAccumulator(SEND, CELL)
+    accumulator.add(CaseResult("measured", record(), record()))
+
+    def broken():
+        raise KeyError("gone")
+
+    monkeypatch.setattr(accumulator, "_summary", broken)
+    summary = accumulator.summary()
+    reason = "harness: aggregating this cell failed: KeyError: 'gone'"
+    assert (summary.cell, summary.status, summary.runs) == (CELL, "error", 1)
+    assert summary.errors == [{"reason": reason, "count": 1, "detail": reason, "partial": {}}]

@@ -1,9 +1,18 @@
+import dataclasses
+import datetime
 import json
+import os
+import platform
+import sys
+from pathlib import Path
 
 import pytest
 
-from harness import results
+from harness import __version__, exit_codes, matrix, outcomes, results
+from harness.environments import Environment
 from harness.exit_codes import BadInputError
+from harness.peer import scenario
+from harness.vocabulary import Availability, CellStatus
 
 
 def document(complete=True):
@@ -69,4 +78,188 @@ def test_load_rejects_bad_files_in_one_line(tmp_path, content, message):
 
 def test_load_missing_file(tmp_path):
     with pytest.raises(BadInputError, match="no such results file"):
+        results.load(tmp_path / "results.json")
+
+
+# Building the document.
+
+OLD = matrix.Peer("8.1", "default", "3.9", "/old", python_full="3.9.18")
+NEW = matrix.Peer("14.2", "default", "3.13", "/new", python_full="3.13.0")
+GONE = matrix.Peer("99.0", "default", None, None, Availability.UNAVAILABLE, "no such release")
+FACTS = results.RunFacts(
+    options={
+        "clients": ["8.1"],
+        "servers": ["14.2"],
+        "implementations": ["default"],
+        "scenarios": ["send-then-close"],
+        "repeat": 2,
+        "jobs": 3,
+        "agents_per_peer": 4,
+    },
+    started=datetime.datetime(2026, 11, 22, 3, 0, 0, 123, tzinfo=datetime.timezone.utc),
+    seconds=1.23456,
+    interrupted=False,
+    releases_source="pypi",
+)
+
+
+def summary(cell, status, runs=0, varies=False):
+    found = outcomes.CellSummary(cell, status, runs)
+    if varies:
+        found.outcomes = [{"key": "a", "outcome": {}}, {"key": "b", "outcome": {}}]  # type: ignore[list-item]
+    return found
+
+
+def build(scenarios=("send-then-close",), facts=FACTS, clients=(OLD,), servers=(NEW, GONE)):
+    loaded = {name: scenario.load(name) for name in scenarios}
+    environments = {
+        "14.2": Environment("14.2", Availability.AVAILABLE, "3.13", "3.13.0"),
+        "8.1": Environment("8.1", Availability.AVAILABLE, "3.9", "3.9.18"),
+    }
+    cells = [
+        summary(matrix.Cell("send-then-close", "v", OLD, NEW), CellStatus.MEASURED, 2, varies=True),
+        summary(matrix.Cell("send-then-close", "w", OLD, NEW), CellStatus.MEASURED, 2),
+        summary(matrix.Cell("send-then-close", "v", OLD, GONE), CellStatus.UNAVAILABLE),
+        summary(matrix.Cell("send-then-close", "v", OLD, NEW), CellStatus.ERROR, 1),
+    ]
+    return results.build_document(facts, environments, list(clients), list(servers), matrix.fault_peer(), loaded, cells)
+
+
+def test_build_document_records_the_run():
+    document = build()
+    assert (document["schema"], document["schema_version"]) == (results.SCHEMA, results.SCHEMA_VERSION)
+    run = document["run"]
+    assert run["harness_version"] == __version__
+    assert run["started"] == "2026-11-22T03:00:00+00:00"
+    assert datetime.datetime.fromisoformat(run["finished"]) >= datetime.datetime(
+        2026, 1, 1, tzinfo=datetime.timezone.utc
+    )
+    assert (run["seconds"], run["complete"], run["interrupted"]) == (1.235, True, False)
+    assert run["argv"] == sys.argv[1:]
+    assert (run["platform"], run["orchestrator_python"]) == (platform.platform(), platform.python_version())
+    assert (run["releases_source"], run["options"]) == ("pypi", FACTS.options)
+
+
+def test_build_document_lists_environments_peers_axes_and_totals():
+    document = build()
+    assert [e["version"] for e in document["environments"]] == ["8.1", "14.2"]  # by version, not by text
+    assert [p["id"] for p in document["peers"]] == [OLD.id, NEW.id, GONE.id]  # no fault without fault scenarios
+    assert (document["clients"], document["servers"]) == ([OLD.id], [NEW.id, GONE.id])
+    assert [s["id"] for s in document["scenarios"]] == ["send-then-close"]
+    assert [c["variant"] for c in document["cells"]] == ["v", "w", "v", "v"]
+    assert document["totals"] == {"cells": {"measured": 2, "unavailable": 1, "error": 1}, "cases": 5, "varies": 1}
+    assert (document["catchability"], document["api_surface"]) == ([], {})
+
+
+def test_build_document_adds_the_fault_server_when_a_scenario_uses_it():
+    document = build(scenarios=("send-then-close", "handshake-non-ready"), clients=(OLD, OLD), servers=(OLD,))
+    assert [p["id"] for p in document["peers"]] == [OLD.id, "fault"]
+    assert document["clients"] == [OLD.id]
+
+
+def test_an_interrupted_run_is_incomplete():
+    document = build(facts=dataclasses.replace(FACTS, interrupted=True))
+    assert (document["run"]["complete"], document["run"]["interrupted"]) == (False, True)
+
+
+@pytest.mark.parametrize(
+    ("complete", "cells", "statuses", "code"),
+    [
+        (True, {"measured": 1}, ["available"], exit_codes.SUCCESS),
+        (True, {"measured": 1, "error": 0}, ["available", "unsupported"], exit_codes.SUCCESS),
+        (True, {"measured": 1}, ["available", "unavailable"], exit_codes.UNAVAILABLE),
+        (True, {"error": 1}, ["unavailable"], exit_codes.INCOMPLETE),
+        (False, {"measured": 1}, ["available"], exit_codes.INCOMPLETE),
+    ],
+)
+def test_exit_code_for(complete, cells, statuses, code):
+    document = {"run": {"complete": complete}, "totals": {"cells": cells}, "peers": [{"status": s} for s in statuses]}
+    assert results.exit_code_for(document) == code  # type: ignore[arg-type]
+
+
+# Writing.
+
+
+def test_written_files_are_readable_by_all_and_leave_no_temporary(tmp_path):
+    path = tmp_path / "sub" / "summary.md"
+    results.write_text_atomically(path, "é\n")
+    assert path.read_text(encoding="utf-8") == "é\n"
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in path.parent.iterdir()) == ["summary.md"]
+
+
+def test_json_is_written_whole_with_the_requested_layout(tmp_path):
+    results.write_atomically(tmp_path / "a.json", {"b": "é", "a": [1]}, indent=None, sort_keys=True)
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == '{"a": [1], "b": "é"}\n'
+    results.write_atomically(tmp_path / "b.json", {"b": 1, "a": 2})
+    assert (tmp_path / "b.json").read_text() == '{\n "b": 1,\n "a": 2\n}\n'
+
+
+def test_a_write_that_fails_midway_leaves_no_temporary(tmp_path, monkeypatch):
+    def broken(*arguments):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(results.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        results.write_text_atomically(tmp_path / "x.md", "text")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_incomplete_path():
+    assert results.incomplete_path(Path("/r/results.json")) == Path("/r/results.incomplete.json")
+
+
+def test_read_document_messages(tmp_path):
+    (tmp_path / "r.json").write_text(json.dumps({"schema": "other", "schema_version": 1}))
+    with pytest.raises(
+        BadInputError, match=r"^.*r\.json: not a results file \(schema is not 'websockets-conformance/results'\)$"
+    ):
+        results.load(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text(json.dumps({"schema": results.SCHEMA, "schema_version": 1, "run": {}}))
+    with pytest.raises(BadInputError, match=r"corrupt results file \(missing 'peers'\)$"):
+        results.load(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text("{\n\n  broken")
+    with pytest.raises(BadInputError, match=r"corrupt results file \(invalid JSON at line 3\)$"):
+        results.load(tmp_path / "r.json")
+    with pytest.raises(BadInputError, match=r"no such results file \(run `nox -s matrix` first\)$"):
+        results.load(tmp_path / "none.json")
+
+
+def test_build_document_has_exactly_the_documented_keys_with_derived_views():
+    document = build(scenarios=("send-then-close", "api-surface"))
+    assert list(document) == [
+        "schema",
+        "schema_version",
+        "run",
+        "environments",
+        "peers",
+        "clients",
+        "servers",
+        "scenarios",
+        "cells",
+        "totals",
+        "catchability",
+        "api_surface",
+    ]
+
+
+def test_temporaries_live_beside_the_target_and_are_named_after_it(tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def spy(source, target):
+        seen.append(Path(source))
+        real_replace(source, target)
+
+    monkeypatch.setattr(results.os, "replace", spy)
+    target = tmp_path / "a" / "b" / "summary.md"
+    results.write_text_atomically(target, "x")
+    (temporary,) = seen
+    assert temporary.parent == target.parent
+    assert temporary.name.startswith(".summary.md.") and temporary.name.endswith(".tmp")
+
+
+def test_an_unreadable_input_is_a_one_line_error(tmp_path):
+    (tmp_path / "results.json").mkdir()
+    with pytest.raises(BadInputError, match=r"results\.json: cannot read: Is a directory$"):
         results.load(tmp_path / "results.json")

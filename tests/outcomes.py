@@ -1,0 +1,134 @@
+"""Hand-built normalized outcomes for table tests of scenarios' label() and
+grade(), in the shape ``reports/results.schema.md`` documents (what peers
+record, after normalization).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONNECTION_CLOSED = "websockets.exceptions.ConnectionClosed"
+CLOSED_OK = "websockets.exceptions.ConnectionClosedOK"
+CLOSED_ERROR = "websockets.exceptions.ConnectionClosedError"
+INVALID_HANDSHAKE = "websockets.exceptions.InvalidHandshake"
+
+#: MROs as the libraries define them.
+MRO = {
+    CLOSED_OK: [CLOSED_OK, CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
+    CLOSED_ERROR: [CLOSED_ERROR, CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
+    CONNECTION_CLOSED: [CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
+    "websockets.exceptions.InvalidMessage": [
+        "websockets.exceptions.InvalidMessage",
+        INVALID_HANDSHAKE,
+        "websockets.exceptions.WebSocketException",
+        "builtins.Exception",
+    ],
+    "websockets.exceptions.InvalidStatus": [
+        "websockets.exceptions.InvalidStatus",
+        INVALID_HANDSHAKE,
+        "websockets.exceptions.WebSocketException",
+        "builtins.Exception",
+    ],
+    "websockets.exceptions.InvalidStatusCode": [
+        "websockets.exceptions.InvalidStatusCode",
+        INVALID_HANDSHAKE,
+        "websockets.exceptions.WebSocketException",
+        "builtins.Exception",
+    ],
+    "websockets.exceptions.ConcurrencyError": [
+        "websockets.exceptions.ConcurrencyError",
+        "websockets.exceptions.WebSocketException",
+        "builtins.RuntimeError",
+        "builtins.Exception",
+    ],
+    "builtins.RuntimeError": ["builtins.RuntimeError", "builtins.Exception"],
+    "builtins.EOFError": ["builtins.EOFError", "builtins.Exception"],
+    "builtins.ConnectionRefusedError": [
+        "builtins.ConnectionRefusedError",
+        "builtins.ConnectionError",
+        "builtins.OSError",
+        "builtins.Exception",
+    ],
+    "builtins.TimeoutError": ["builtins.TimeoutError", "builtins.OSError", "builtins.Exception"],
+    "asyncio.exceptions.TimeoutError": ["asyncio.exceptions.TimeoutError", "builtins.Exception"],
+}
+
+
+def close_frame(code: int, reason: str = "") -> dict[str, Any]:
+    return {"present": True, "value": {"type": "websockets.frames.Close", "code": code, "reason": reason}}
+
+
+def exception(
+    cls: str,
+    *,
+    rcvd: int | bool | None = False,
+    sent: int | bool | None = False,
+    code: int | None = None,
+    status_code: int | None = None,
+    response_status: int | None = None,
+    cause: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An exception record. ``rcvd``/``sent``: False = no such attribute
+    (old versions), None = present but no frame, an int = that close code."""
+    attributes: dict[str, Any] = {}
+    for name, value in (("rcvd", rcvd), ("sent", sent)):
+        if value is None:
+            attributes[name] = {"present": True, "value": None}
+        elif value is not False:
+            attributes[name] = close_frame(int(value))
+    if code is not None:
+        attributes["code"] = {"present": True, "value": code}
+    if status_code is not None:
+        attributes["status_code"] = {"present": True, "value": status_code}
+    if response_status is not None:
+        attributes["response"] = {
+            "present": True,
+            "value": {"type": "websockets.http11.Response", "status_code": response_status, "reason_phrase": ""},
+        }
+    record: dict[str, Any] = {"class": cls, "mro": MRO.get(cls, [cls, "builtins.Exception"]), "str": ""}
+    if attributes:
+        record["attributes"] = attributes
+    if cause is not None:
+        record["cause"] = cause
+    return record
+
+
+def value(result: Any = None) -> dict[str, Any]:
+    return {"kind": "value", "value": result}
+
+
+def raised(exception_record: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "exception", "exception": exception_record}
+
+
+def guard(after: float = 5.0) -> dict[str, Any]:
+    return {"kind": "guard-timeout", "after": after}
+
+
+def unsupported(reason: str = "no such API") -> dict[str, Any]:
+    return {"kind": "unsupported", "reason": reason}
+
+
+def step(name: str, result: dict[str, Any], duration: str | None = "<0.5s", **fields: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"step": name, "args": {}, "result": result, **fields}
+    if duration is not None:
+        record["duration"] = duration
+    return record
+
+
+def outcome(
+    params: dict[str, Any] | None = None,
+    client: list[dict[str, Any]] | None = None,
+    server: list[dict[str, Any]] | None = None,
+    scenario: str = "s",
+) -> dict[str, Any]:
+    """A normalized outcome; client steps default to a successful connect."""
+    return {
+        "scenario": scenario,
+        "variant": {"name": "v", "params": dict(params or {})},
+        "client": {"steps": [step("connect", value({"type": "C"}))] if client is None else client, "events": []},
+        "server": {"steps": list(server or []), "events": []},
+    }
+
+
+CONNECTED = step("connect", value({"type": "websockets.asyncio.client.ClientConnection"}))

@@ -1,0 +1,156 @@
+"""The runner, with fake agents: scheduling, repetitions, and how each agent
+answer becomes a case result."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from harness import matrix
+from harness.agents import AgentError
+from harness.peer import scenario
+from harness.runner import Runner, Settings
+from harness.vocabulary import Availability, CellStatus
+
+SCENARIOS = {name: scenario.load(name) for name in ("send-then-close", "api-surface", "handshake-non-ready")}
+CLIENT = matrix.Peer("14.2", "default", "3.13", "/fake/client")
+SERVER = matrix.Peer("8.1", "default", "3.9", "/fake/server")
+RECORD = {"steps": [], "events": []}
+
+
+class FakeAgent:
+    """Answers each op from a script: a reply dict, or an exception to raise."""
+
+    def __init__(self, pool: FakePool) -> None:
+        self.pool = pool
+
+    async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        self.pool.requests.append((op, fields))
+        answer = self.pool.script.get(op, {"ok": True, "record": RECORD})
+        if isinstance(answer, Exception):
+            raise answer
+        return dict(answer)
+
+
+class FakePool:
+    pools: ClassVar[list[FakePool]] = []
+
+    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int) -> None:
+        self.role, self.peer, self.maximum = role, peer, maximum
+        self.script: dict[str, Any] = dict(SCRIPTS.get(role, {}))
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.acquired = self.released = 0
+        FakePool.pools.append(self)
+
+    async def acquire(self) -> FakeAgent:
+        if isinstance(self.script.get("acquire"), Exception):
+            raise self.script["acquire"]
+        self.acquired += 1
+        return FakeAgent(self)
+
+    async def release(self, agent: FakeAgent) -> None:
+        self.released += 1
+
+    async def close(self) -> None:
+        pass
+
+
+SCRIPTS: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture(autouse=True)
+def scripts():
+    FakePool.pools = []
+    SCRIPTS.clear()
+    SCRIPTS["server"] = {"serve": {"ok": True, "port": 4321}, "collect": {"ok": True, "record": {"role": "server"}}}
+    SCRIPTS["client"] = {"client": {"ok": True, "record": {"role": "client"}}}
+    return SCRIPTS
+
+
+def run_one(cell: matrix.Cell) -> Any:
+    runner = Runner(Path("/project"), SCENARIOS, Settings(1, 1, 1), pool_factory=FakePool)
+    return asyncio.run(runner.run_case(cell))
+
+
+def pool(role: str) -> FakePool:
+    (found,) = [p for p in FakePool.pools if p.role == role]
+    return found
+
+
+CELL = matrix.Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
+
+
+def test_a_case_that_ran_is_measured_with_both_records():
+    result = run_one(CELL)
+    assert result.status == CellStatus.MEASURED
+    assert (result.client, result.server, result.port, result.error) == (
+        {"role": "client"},
+        {"role": "server"},
+        4321,
+        None,
+    )
+    assert [op for op, _ in pool("server").requests] == ["serve", "collect"]
+    (op, fields) = pool("client").requests[0]
+    assert op == "client" and fields["port"] == 4321 and fields["implementation"] == "default"
+    assert pool("client").released == pool("server").released == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "op", "answer", "status", "error"),
+    [
+        ("server", "serve", {"unsupported": "no max_size"}, CellStatus.UNSUPPORTED, "server: no max_size"),
+        ("server", "serve", {"ok": False, "error": "boom"}, CellStatus.ERROR, "server: boom"),
+        ("server", "serve", AgentError("hung"), CellStatus.ERROR, "server: hung"),
+        ("client", "client", {"unsupported": "no pause", "record": RECORD}, CellStatus.UNSUPPORTED, "no pause"),
+        ("client", "client", {"ok": False, "error": "crashed"}, CellStatus.ERROR, "client: crashed"),
+        ("client", "client", {"ok": True, "record": {"harness_error": "bug"}}, CellStatus.ERROR, "client: bug"),
+        ("client", "client", AgentError("died"), CellStatus.ERROR, "client: died"),
+        ("server", "collect", {"ok": False, "error": "stuck"}, CellStatus.ERROR, "server: stuck"),
+        ("server", "collect", {"ok": True, "record": {"harness_error": "bad"}}, CellStatus.ERROR, "server: bad"),
+        ("server", "collect", AgentError("gone"), CellStatus.ERROR, "server: gone"),
+        ("client", "acquire", AgentError("cannot start"), CellStatus.ERROR, "cannot start"),
+        ("server", "acquire", AgentError("cannot start"), CellStatus.ERROR, "cannot start"),
+    ],
+)
+def test_every_agent_answer_becomes_a_status(scripts, role, op, answer, status, error):
+    scripts[role][op] = answer
+    result = run_one(CELL)
+    assert result.status == status
+    assert result.error == error
+
+
+def test_errors_of_both_sides_are_joined_and_the_server_is_always_collected(scripts):
+    scripts["client"]["client"] = AgentError("died")
+    scripts["server"]["collect"] = {"ok": False, "error": "stuck"}
+    result = run_one(CELL)
+    assert result.error == "client: died; server: stuck"
+    assert [op for op, _ in pool("server").requests] == ["serve", "collect"]
+
+
+def test_run_schedules_every_repetition_of_runnable_cells_only():
+    unsupported = matrix.Peer("8.1", "asyncio", "3.9", "/fake", Availability.UNSUPPORTED, "none")
+    cells = [
+        CELL,
+        matrix.Cell("api-surface", "probe", CLIENT, CLIENT),  # repetitions=1
+        matrix.Cell("send-then-close", "close-1000-right-away", CLIENT, unsupported),
+    ]
+    seen: list[tuple[str, CellStatus]] = []
+    runner = Runner(Path("/project"), SCENARIOS, Settings(repeat=3, jobs=2), pool_factory=FakePool)
+    runner.progress = lambda cell, result: seen.append((cell.scenario, result.status))
+    folded = asyncio.run(runner.run(cells))
+    assert set(folded) == {CELL.key, cells[1].key}
+    assert folded[CELL.key].runs == 3
+    assert folded[cells[1].key].runs == 1
+    assert sorted(seen) == [("api-surface", "measured")] + [("send-then-close", "measured")] * 3
+    assert runner.repetitions(cells[1]) == 1 and runner.repetitions(CELL) == 3
+
+
+def test_the_fault_server_pool_scales_with_jobs_and_peers_are_capped():
+    runner = Runner(Path("/project"), SCENARIOS, Settings(repeat=1, jobs=7, agents_per_peer=2), pool_factory=FakePool)
+    fault = matrix.fault_peer()
+    asyncio.run(runner.run([matrix.Cell("handshake-non-ready", "refused", CLIENT, fault)]))
+    maxima = {(p.peer, p.role): p.maximum for p in FakePool.pools}
+    assert maxima == {(CLIENT.id, "client"): 2, ("fault", "server"): 7}
