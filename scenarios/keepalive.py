@@ -5,7 +5,7 @@ reading from the network (so it answers nothing) and sleeps 1.5 s. The
 pinging side calls recv(): does it notice, with which close code, and when?
 """
 
-from harness.peer.labels import close_code, first_result, result_text, steps
+from harness.peer.labels import close_code, result_text, steps
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
@@ -69,19 +69,25 @@ def pinger(outcome):
     return "client" if outcome["variant"]["params"]["silent"] == "server" else "server"
 
 
-def label(outcome):
+def first_recv(outcome):
+    """The pinging side's recv() step: what it saw, and when."""
     recv = steps(outcome, pinger(outcome), "recv")
-    if not recv:
+    return recv[0] if recv else None
+
+
+def label(outcome):
+    recv = first_recv(outcome)
+    if recv is None:
         return "no recv"
-    return "{} recv: {} after {}".format(pinger(outcome), result_text(recv[0]["result"]), recv[0].get("duration", "?"))
+    return "{} recv: {} after {}".format(pinger(outcome), result_text(recv["result"]), recv.get("duration", "?"))
 
 
 def grade(outcome):
-    recv = steps(outcome, pinger(outcome), "recv")
-    result = first_result(outcome, pinger(outcome), "recv")
-    if result is not None and result["kind"] == ResultKind.GUARD_TIMEOUT:
+    recv = first_recv(outcome)
+    result = recv["result"] if recv is not None else {"kind": None}
+    if result["kind"] == ResultKind.GUARD_TIMEOUT:
         return "failed", "the pinging side did not notice within 5 s"
-    exception = result["exception"] if result is not None and result["kind"] == ResultKind.EXCEPTION else None
-    if close_code(exception) == 1011 and recv[0].get("duration") == IN_TIME:
+    exception = result["exception"] if result["kind"] == ResultKind.EXCEPTION else None
+    if close_code(exception) == 1011 and recv.get("duration") == IN_TIME:
         return "ok", label(outcome)
     return "non-strict", label(outcome)

@@ -42,7 +42,7 @@ def short_class(name: str) -> str:
 def first_exception(outcome: Dict[str, Any], role: str, name: Optional[str] = None) -> Optional[Dict[str, Any]]:
     for step in steps(outcome, role, name):
         if step["result"]["kind"] == ResultKind.EXCEPTION:
-            return dict(step["result"]["exception"])
+            return step["result"]["exception"]
     return None
 
 

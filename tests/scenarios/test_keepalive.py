@@ -37,3 +37,7 @@ def test_grade_reads_the_pinging_sides_recv(silent, pinger, result, duration, gr
 
 def test_label_without_recv():
     assert SCENARIO.label(outcome({"silent": "server"}, client=[CONNECTED])) == "no recv"
+
+
+def test_no_recv_is_not_ok():
+    assert SCENARIO.grade(outcome({"silent": "server"}, client=[CONNECTED]))[0] == "non-strict"
