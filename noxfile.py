@@ -8,6 +8,10 @@ backend these sessions use — under ``.nox/peers/``. See harness/environments.p
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+
 import nox
 
 nox.options.default_venv_backend = "uv"
@@ -32,16 +36,33 @@ def install_orchestrator(session: nox.Session, *groups: str) -> None:
 def run_harness(session: nox.Session, *arguments: str) -> None:
     """Run ``python -m harness`` and exit with its own exit code.
 
-    nox reports any failure as exit 1; the harness's exit codes are a
-    documented contract (see README), so they are passed through as they are.
+    nox reports any failure as exit 1, and on Ctrl-C it kills its command
+    after 0.3 s and exits 130; the harness's exit codes are a documented
+    contract (see README) and an interrupted run needs time to save what it
+    measured. So the harness runs here as a plain child: an ending signal
+    that reaches nox is passed on to it, nox waits for it to finish, and
+    exits with its code.
     """
+    environment = dict(os.environ, **{k: v for k, v in session.env.items() if v is not None})
+    environment["PATH"] = os.pathsep.join([session.bin, environment.get("PATH", "")])
+    environment["VIRTUAL_ENV"] = session.virtualenv.location
+    session.log("python -m harness " + " ".join(arguments))
+    child = subprocess.Popen([os.path.join(session.bin, "python"), "-m", "harness", *arguments], env=environment)
+
+    def forward(signum: int, frame: object) -> None:
+        # A terminal's Ctrl-C reaches the child too; the harness counts a
+        # repeated signal and goes on saving, so passing it on is harmless.
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
-        session.run("python", "-m", "harness", *arguments)
-    except nox.command.CommandFailed as failure:
-        if failure.return_code is None:
-            raise
-        session.log(f"harness exited with code {failure.return_code}")
-        raise SystemExit(failure.return_code) from None
+        code = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code != 0:
+        session.log(f"harness exited with code {code}")
+        raise SystemExit(code)
 
 
 @nox.session

@@ -13,19 +13,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import dataclasses
 import os
-import signal
-from collections.abc import Coroutine
+import tempfile
+import traceback
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from types import FrameType
 from typing import Any, NoReturn
 
-from . import benchmark, commands, exit_codes, matrix, pipeline, versions
+from . import benchmark, commands, exit_codes, interrupts, matrix, pipeline, versions
 from .agents import kill_all
 from .display import say
 from .exit_codes import BadInputError, UsageError
 from .peer.drivers import IMPLEMENTATIONS
 from .pipeline import PROJECT, REFERENCE, MatrixOptions
+from .text import visible
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -35,14 +37,47 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def positive_integer(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+#: Upper bounds of numeric options: far above any useful value, far below
+#: what would exhaust the machine (each job can hold two agent processes).
+MAXIMUM_REPEAT = 10_000
+MAXIMUM_JOBS = 256
+MAXIMUM_AGENTS_PER_PEER = 64
+
+
+def bounded_integer(maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``maximum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got '{visible(text)}'") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected 1 to {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def output_path(text: str) -> Path:
+    """An argparse type: a results file path, checked before anything runs:
+    not a directory, in a directory that exists (or can be made) and where a
+    file can be created."""
+    path = Path(text)
+    if not text.strip() or path.is_dir() or text.endswith(os.sep):
+        raise argparse.ArgumentTypeError(f"'{visible(text)}' is a directory, not a results file")
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(f"'{visible(text)}' is not a regular file")
+    directory = path.parent
+    existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot create a directory for '{visible(text)}'")
+    try:  # the only honest test of writability (root passes os.access everywhere)
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot write in '{visible(str(existing))}': {exc.strerror}") from None
+    return path
 
 
 def parse_pythons(text: str | None) -> dict[str, tuple[str, ...]]:
@@ -87,21 +122,28 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         help="implementations: default, all, or a list among default,legacy,asyncio,sync,trio (default: default)",
     )
     parser.add_argument("--scenarios", help="scenario ids, comma-separated (default: all)")
-    parser.add_argument("--repeat", type=positive_integer, default=10, help="repetitions per cell (default: 10)")
+    parser.add_argument(
+        "--repeat",
+        type=bounded_integer(MAXIMUM_REPEAT),
+        default=10,
+        help=f"repetitions per cell, 1 to {MAXIMUM_REPEAT} (default: 10)",
+    )
     parser.add_argument(
         "--jobs",
-        type=positive_integer,
-        default=max(8, 8 * (os.cpu_count() or 1)),
-        help="cases in flight at once (default: 8 per core; most cases wait on sockets)",
+        type=bounded_integer(MAXIMUM_JOBS),
+        default=min(MAXIMUM_JOBS, max(8, 8 * (os.cpu_count() or 1))),
+        help=f"cases in flight at once, 1 to {MAXIMUM_JOBS} (default: 8 per core; most cases wait on sockets)",
     )
     parser.add_argument(
         "--agents-per-peer",
-        type=positive_integer,
+        type=bounded_integer(MAXIMUM_AGENTS_PER_PEER),
         default=4,
-        help="most agent processes per (peer, role) (default: 4)",
+        help=f"most agent processes per (peer, role), 1 to {MAXIMUM_AGENTS_PER_PEER} (default: 4)",
     )
     parser.add_argument("--python", dest="pythons", help="Python per version, e.g. 8.1=3.9,14.2=3.12")
-    parser.add_argument("--output", type=Path, default=MatrixOptions.output, help="results file")
+    parser.add_argument(
+        "--output", type=output_path, default=MatrixOptions.output, help="results file (reports are written beside it)"
+    )
     parser.add_argument("--environments", type=Path, default=MatrixOptions.environments)
     parser.add_argument("--download-python", action="store_true", help="let uv download missing interpreters")
     parser.add_argument("--rebuild", action="store_true", help="rebuild peer environments from scratch")
@@ -123,7 +165,7 @@ def matrix_options(arguments: argparse.Namespace) -> MatrixOptions:
         jobs=arguments.jobs,
         agents_per_peer=arguments.agents_per_peer,
         pythons=parse_pythons(arguments.pythons),
-        output=arguments.output,
+        output=arguments.output or MatrixOptions.output,
         environments=arguments.environments,
         reference=getattr(arguments, "reference", REFERENCE),
         download_python=arguments.download_python,
@@ -162,14 +204,18 @@ def make_parser() -> ArgumentParser:
     upgrade.add_argument("--against", help="other versions you still run, as counterparts, e.g. 8.1,10.4")
     upgrade.add_argument("--results", type=Path, help="read this results file instead of running the matrix")
     add_reference_argument(upgrade, "reference the reports show drift against")
+    # Its own run never replaces reports/results.json or the dashboard.
+    upgrade.set_defaults(output=None)
 
     report = subcommands.add_parser("report", help="rewrite summary.md and index.html from a results file")
     report.add_argument("--results", type=Path, default=MatrixOptions.output)
     add_reference_argument(report, "reference the reports show drift against")
 
     bench = subcommands.add_parser("bench", help="measure cases per second on a fixed subset")
-    bench.add_argument("--repeat", type=positive_integer, default=20)
-    bench.add_argument("--jobs", type=positive_integer, default=max(4, 4 * (os.cpu_count() or 1)))
+    bench.add_argument("--repeat", type=bounded_integer(MAXIMUM_REPEAT), default=20)
+    bench.add_argument(
+        "--jobs", type=bounded_integer(MAXIMUM_JOBS), default=min(MAXIMUM_JOBS, max(4, 4 * (os.cpu_count() or 1)))
+    )
     bench.add_argument("--environments", type=Path, default=MatrixOptions.environments)
     return parser
 
@@ -187,7 +233,11 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
             versions.validate_selector(version)
         against = tuple(filter(None, (arguments.against or "").split(",")))
         request = commands.Upgrade(arguments.before, arguments.after, arguments.impl, against)
-        return commands.upgrade(source(arguments), request)
+        chosen = source(arguments)
+        if arguments.output is None:
+            own = MatrixOptions.output.parent / request.stem / "results.json"
+            chosen = dataclasses.replace(chosen, matrix=dataclasses.replace(chosen.matrix, output=own))
+        return commands.upgrade(chosen, request)
     if arguments.command == "report":
         return commands.report(arguments.results, arguments.reference)
     assert arguments.command == "bench", arguments.command
@@ -200,7 +250,7 @@ async def _matrix(options: MatrixOptions) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     atexit.register(kill_all)
-    signal.signal(signal.SIGTERM, _terminate)
+    interrupts.install()
     try:
         work = dispatch(make_parser().parse_args(argv))
         return work if isinstance(work, int) else asyncio.run(work)
@@ -213,12 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return exit_codes.INCOMPLETE
+    except Exception as exc:  # a harness bug: one line with where, never exit 1 (drift)
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        say(f"error: harness bug: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})")
+        return exit_codes.INCOMPLETE
     finally:
         kill_all()
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 __all__ = ["PROJECT", "main"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import display, exit_codes, reference, reports, results
-from .exit_codes import BadInputError
+from .files import write_text_atomically
 from .pipeline import REFERENCE, MatrixOptions, run_matrix
 from .schema import ResultsDocument
 
@@ -37,9 +37,7 @@ async def results_for(source: Source) -> tuple[ResultsDocument, int]:
         document = results.load(source.results)
         return document, results.exit_code_for(document)
     run = await run_matrix(source.matrix)
-    if run.exit_code == exit_codes.INCOMPLETE and not source.matrix.output.exists():
-        raise BadInputError("the matrix run did not complete; no results to compare")
-    return results.load(source.matrix.output), run.exit_code
+    return run.document, run.exit_code
 
 
 async def make_reference(source: Source, directory: Path = REFERENCE) -> int:
@@ -57,7 +55,9 @@ async def check(source: Source, directory: Path = REFERENCE) -> int:
     """``nox -s check``: compare a run with the reference; the exit code says."""
     references = reference.load(directory)
     document, code = await results_for(source)
-    drifts = reports.write(document, source.directory, references) or []
+    drifts = reference.compare(document, references)
+    if not reports.write_or_say(document, source.directory, references):
+        code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)
     for drift in drifts:
         if drift.verdict != reference.Verdict.SAME:
@@ -89,9 +89,16 @@ class Upgrade:
     #: Other versions still run, as counterparts.
     against: tuple[str, ...] = ()
 
+    @property
+    def stem(self) -> str:
+        """``upgrade-FROM-to-TO``: the report's name, and its run's directory."""
+        return f"upgrade-{self.before}-to-{self.after}"
+
 
 async def upgrade(source: Source, request: Upgrade) -> int:
-    """Write ``upgrade-FROM-to-TO.md`` and ``.html`` beside the results."""
+    """Write ``upgrade-FROM-to-TO.md`` and ``.html``: beside ``--results``, or
+    beside the directory of the run made for the question (its results,
+    dashboard and summary stay in ``upgrade-FROM-to-TO/``)."""
     if source.results is None:
         # Run exactly the versions the question is about, on both axes.
         wanted = tuple(dict.fromkeys((request.before, request.after, *request.against)))
@@ -103,9 +110,10 @@ async def upgrade(source: Source, request: Upgrade) -> int:
         )
     document, code = await results_for(source)
     report = reports.upgrade_report(document, request.before, request.after, request.implementation)
-    stem = source.directory / f"upgrade-{request.before}-to-{request.after}"
-    results.write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
-    results.write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
+    own_run = source.results is None and source.matrix.output.parent.name == request.stem
+    stem = (source.directory.parent if own_run else source.directory) / request.stem
+    write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
+    write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
     display.say(
         f"{len(report.behaviour)} behaviours change, {len(report.api)} API changes, "
         f"{len(report.except_clauses)} except clauses stop catching → {stem}.md / .html"

@@ -2,6 +2,11 @@
 
 Progress and messages go to stderr; the result tables go to stdout, so that
 ``nox -s matrix > table.txt`` captures just the tables.
+
+Recorded text is data (see :mod:`harness.text`): it reaches the terminal
+only through :func:`harness.text.visible` and as ``rich.text.Text`` (never
+parsed as markup), so neither escape sequences nor ``[markup]`` in an
+exception message or label can act on the terminal.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .matrix import FAULT, display_name
 from .outcomes import grade_name
 from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
 from .schema import CellRecord, OutcomeRecord, ResultsDocument
+from .text import visible
 from .vocabulary import Availability, CellStatus
 
 GRADE_STYLES = {
@@ -31,6 +37,7 @@ STATUS_STYLES = {
     CellStatus.ERROR: "bold white on red",
     CellStatus.UNAVAILABLE: "dim",
     CellStatus.UNSUPPORTED: "dim italic",
+    CellStatus.NOT_RUN: "dim",
 }
 
 messages = Console(stderr=True, highlight=False)
@@ -38,7 +45,13 @@ output = Console(highlight=False, width=200 if not sys.stdout.isatty() else None
 
 
 def say(message: str) -> None:
-    messages.print(message, markup=False, soft_wrap=True)
+    """One message on stderr; hidden characters shown as escapes, line breaks kept."""
+    messages.print(visible(message, newlines=True), markup=False, highlight=False, soft_wrap=True)
+
+
+def data(text: str, style: str = "") -> Text:
+    """Recorded text for a table or a rule: one line, inert."""
+    return Text(visible(text), style=style)
 
 
 class RunProgress:
@@ -92,7 +105,7 @@ def _grade_style(outcome: OutcomeRecord) -> str:
 
 def cell_text(cell: CellRecord) -> Text:
     status = CellStatus(cell["status"])
-    if status in (CellStatus.UNAVAILABLE, CellStatus.UNSUPPORTED):
+    if status in (CellStatus.UNAVAILABLE, CellStatus.UNSUPPORTED, CellStatus.NOT_RUN):
         return Text(status, style=STATUS_STYLES[status])
     text = Text()
     if cell["errors"]:
@@ -103,7 +116,7 @@ def cell_text(cell: CellRecord) -> Text:
     for number, outcome in enumerate(cell["outcomes"]):
         if number:
             text.append("\n")
-        text.append(outcome["label"], style=_grade_style(outcome))
+        text.append(data(outcome["label"], _grade_style(outcome)))
         if cell["varies"] or cell["errors"]:
             text.append(f" {outcome['count']}/{cell['runs']}", style="bold magenta")
     return text
@@ -112,7 +125,12 @@ def cell_text(cell: CellRecord) -> Text:
 #: Above this many server columns, cells show letters keyed to a legend.
 WIDE = 4
 
-STATUS_MARKS = {CellStatus.UNSUPPORTED: "·", CellStatus.UNAVAILABLE: "-", CellStatus.ERROR: "!"}
+STATUS_MARKS = {
+    CellStatus.UNSUPPORTED: "·",
+    CellStatus.UNAVAILABLE: "-",
+    CellStatus.ERROR: "!",
+    CellStatus.NOT_RUN: "?",
+}
 
 
 def print_tables(document: ResultsDocument) -> None:
@@ -122,7 +140,7 @@ def print_tables(document: ResultsDocument) -> None:
     clients = document["clients"]
     servers = document["servers"]
     for scenario in document["scenarios"]:
-        output.rule(f"[bold]{scenario['id']}[/bold] — {scenario['question']}")
+        output.rule(Text.assemble(data(scenario["id"], "bold"), " — ", data(scenario["question"])))
         variants = [variant["name"] for variant in scenario["variants"]]
         if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
             columns = [(variant, variant) for variant in variants]
@@ -133,7 +151,7 @@ def print_tables(document: ResultsDocument) -> None:
                 for client in clients
                 for variant in variants
             }
-            _print_grid(f"client × {scenario['servers']} server", clients, columns, grid)
+            _print_grid(f"client × {visible(scenario['servers'])} server", clients, columns, grid)
             continue
         for variant in variants:
             columns = [(server, display_name(server)) for server in servers]
@@ -142,7 +160,7 @@ def print_tables(document: ResultsDocument) -> None:
                 for client in clients
                 for server in servers
             }
-            _print_grid(f"{variant}: client ↓ × server →", clients, columns, grid)
+            _print_grid(f"{visible(variant)}: client ↓ × server →", clients, columns, grid)
 
 
 def _print_grid(
@@ -156,10 +174,10 @@ def _print_grid(
         )
         for number, (label, _) in enumerate(counts.most_common()):
             legend[label] = _letter(number)
-    table = Table(show_lines=not wide, title=title)
+    table = Table(show_lines=not wide, title=data(title))
     table.add_column("client", style="bold")
     for _, heading in columns:
-        table.add_column(heading, justify="center" if wide else "left")
+        table.add_column(data(heading), justify="center" if wide else "left")
     for row in rows:
         texts = []
         for column, _ in columns:
@@ -170,12 +188,12 @@ def _print_grid(
                 texts.append(_letters(cell, legend))
             else:
                 texts.append(cell_text(cell))
-        table.add_row(display_name(row), *texts)
+        table.add_row(data(display_name(row)), *texts)
     output.print(table)
     if wide:
         for label, letter in legend.items():
-            output.print(f"  [bold]{letter}[/bold] {label}", highlight=False)
-        output.print("  · unsupported   - unavailable   ! harness error   A/B varies", style="dim")
+            output.print(Text.assemble("  ", (letter, "bold"), " ", data(label)), highlight=False)
+        output.print("  · unsupported   - unavailable   ! harness error   ? not run   A/B varies", style="dim")
 
 
 def _letter(number: int) -> str:
@@ -185,7 +203,7 @@ def _letter(number: int) -> str:
 
 def _letters(cell: CellRecord, legend: dict[str, str]) -> Text:
     status = CellStatus(cell["status"])
-    if status in (CellStatus.UNSUPPORTED, CellStatus.UNAVAILABLE):
+    if status in (CellStatus.UNSUPPORTED, CellStatus.UNAVAILABLE, CellStatus.NOT_RUN):
         return Text(STATUS_MARKS[status], style=STATUS_STYLES[status])
     text = Text()
     if cell["errors"]:
@@ -231,7 +249,7 @@ def print_catchability(document: ResultsDocument) -> None:
     for name in CLAUSE_NAMES.values():
         table.add_column(name, justify="center")
     for (exception, signature), peers in sorted(groups.items()):
-        table.add_row(f"{exception.replace('websockets.exceptions.', '')} ({', '.join(peers)})", *signature)
+        table.add_row(data(f"{exception.replace('websockets.exceptions.', '')} ({', '.join(peers)})"), *signature)
     output.print(table)
 
 
@@ -250,7 +268,7 @@ def print_api_surface(document: ResultsDocument) -> None:
     table = Table(title="✓ present  ✗ absent  ⚠ present, warns")
     table.add_column("feature")
     for peer in peers:
-        table.add_column(display_name(peer), justify="center")
+        table.add_column(data(display_name(peer)), justify="center")
     for feature in features:
         marks = []
         for peer in peers:
@@ -262,7 +280,7 @@ def print_api_surface(document: ResultsDocument) -> None:
             else:
                 marks.append("⚠" if entry.get("warns") else "✓")
         if len(set(marks)) > 1 or feature.startswith("import "):
-            table.add_row(feature, *marks)
+            table.add_row(data(feature), *marks)
     output.print(table)
     output.print("  (features present identically in every peer are not listed)", style="dim")
 

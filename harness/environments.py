@@ -13,8 +13,15 @@ completes a smoke exchange*. Metadata is not enough: 8.1 installs on 3.13 and
 breaks at run time. So candidates are tried newest first; the first that
 passes is used and recorded in a marker file inside the environment, which
 later runs reuse. Deterministic failures (resolution refused by
-``Requires-Python``, smoke test failed) are remembered in ``attempts.json`` so
-they are not retried every run; network failures are not remembered.
+``Requires-Python``, a smoke exchange that ran and failed) are remembered in
+``attempts.json`` so they are not retried every run; network failures, and
+an agent that could not run at all (a file vanishing mid-smoke, a kill), are
+not remembered: they say nothing about the interpreter.
+
+Concurrent runs share ``.nox/peers/``: each release's environment is built
+under a lock (``.locks/websockets-VERSION.lock``), so one run builds while
+the others wait and then reuse what it built; ``attempts.json`` is merged
+under its own lock and written atomically.
 
 Nox's sessions are fixed when the noxfile is imported, while the set of peers
 is only known at run time (it is resolved against PyPI), so the nox session
@@ -24,6 +31,7 @@ calls this module rather than declaring one session per peer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -31,10 +39,12 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .agents import Agent, AgentError
 from .schema import EnvironmentRecord
 from .vocabulary import Availability
@@ -125,12 +135,32 @@ class Builder:
         return {str(k): str(v) for k, v in data.get("failures", {}).items()}
 
     def _remember(self, key: str, reason: str) -> None:
-        self._attempts[key] = reason
-        temporary = self.attempts_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(
-            json.dumps({"format": ENVIRONMENT_FORMAT, "failures": self._attempts}, indent=1, sort_keys=True)
-        )
-        temporary.replace(self.attempts_file)
+        """Record a deterministic failure, merged with what other runs recorded."""
+        with files.exclusive(self.root / ".locks" / "attempts.lock", wait=True):
+            merged = {**self._load_attempts(), key: reason}
+            files.write_json_atomically(
+                self.attempts_file, {"format": ENVIRONMENT_FORMAT, "failures": merged}, sort_keys=True
+            )
+        self._attempts = merged
+
+    @contextlib.asynccontextmanager
+    async def _building(self, version: str) -> AsyncIterator[None]:
+        """Hold the lock of ``version``'s environments; wait (without
+        blocking the event loop) while another run holds it."""
+        lock = files.exclusive(self.root / ".locks" / f"websockets-{version}.lock", wait=True)
+        try:
+            with files.exclusive(self.root / ".locks" / f"websockets-{version}.lock", wait=False):
+                yield
+                return
+        except files.LockedError as exc:
+            self._say(f"websockets {version}: another run ({exc}) is building it; waiting to reuse it")
+        await asyncio.to_thread(lock.__enter__)
+        try:
+            if not self.rebuild:
+                self._attempts = self._load_attempts()  # what the other run learned
+            yield
+        finally:
+            lock.__exit__(None, None, None)
 
     # Building.
 
@@ -146,6 +176,10 @@ class Builder:
         packages: tuple[str, ...] = (),
     ) -> Environment:
         """Return a working environment for ``version``, trying ``pythons`` in order."""
+        async with self._building(version):
+            return await self._prepare(version, pythons, packages)
+
+    async def _prepare(self, version: str, pythons: tuple[str, ...], packages: tuple[str, ...]) -> Environment:
         started = time.monotonic()
         attempts: list[Attempt] = []
         for python in pythons:
@@ -232,14 +266,15 @@ class Builder:
                 attempts.append(Attempt(python, f"install of {', '.join(extras)} failed: " + _install_reason(output)))
                 shutil.rmtree(path, ignore_errors=True)
                 return None
-        smoke, python_full = await self._smoke(executable)
+        smoke, python_full, ran = await self._smoke(executable)
         if smoke != "passed":
             attempts.append(Attempt(python, "smoke failed: " + smoke))
-            self._remember(key, "smoke failed: " + smoke)
+            if ran:  # the exchange ran and failed: a fact about this interpreter
+                self._remember(key, "smoke failed: " + smoke)
             shutil.rmtree(path, ignore_errors=True)
             return None
         attempts.append(Attempt(python, "passed"))
-        marker.write_text(json.dumps({"spec": spec, "python_full": python_full}, indent=1))
+        files.write_json_atomically(marker, {"spec": spec, "python_full": python_full})
         return Environment(
             version, Availability.AVAILABLE, python, python_full, str(executable), str(path), packages=packages
         )
@@ -269,19 +304,22 @@ class Builder:
         found = output.strip().splitlines()[-1].strip()
         return found or None
 
-    async def _smoke(self, executable: Path) -> tuple[str, str | None]:
+    async def _smoke(self, executable: Path) -> tuple[str, str | None, bool]:
+        """``passed`` or why not, the full Python version, and whether the
+        smoke exchange ran at all (False: the agent itself failed)."""
         agent = Agent(str(executable), role="smoke", peer=str(executable), project=self.project)
         try:
             await agent.start()
             hello = await agent.request("hello", timeout=30)
+            python = hello.get("python")
             if not hello.get("websockets"):
-                return "import failed: " + str(hello.get("import_error")), hello.get("python")
+                return "import failed: " + str(hello.get("import_error")), python, True
             smoke = await agent.request("smoke", timeout=30, implementation="default")
             if not smoke.get("passed"):
-                return str(smoke.get("detail")), hello.get("python")
-            return "passed", hello.get("python")
+                return str(smoke.get("detail")), python, True
+            return "passed", python, True
         except AgentError as exc:
-            return str(exc).splitlines()[0], None
+            return str(exc).splitlines()[0], None, False
         finally:
             await agent.stop()
 

@@ -247,6 +247,8 @@ class CellAccumulator:
         cell = self.cell
         if cell.blocker is not None:
             return CellSummary(cell, cell.blocker, reason=cell.reason)
+        if self.runs == 0:
+            return CellSummary(cell, CellStatus.NOT_RUN, reason="the run ended before this cell ran")
         outcomes: list[OutcomeRecord] = []
         for key, count in self.counts.most_common():
             outcome, example = self.first[key]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import display, exit_codes, matrix, outcomes, reports, results, versions
+from . import display, exit_codes, files, interrupts, matrix, outcomes, reports, results, versions
 from .agents import Agent, AgentError, kill_all
 from .environments import CANDIDATE_PYTHONS, Builder, Environment
 from .exit_codes import UsageError
@@ -110,7 +110,8 @@ class MatrixRun:
     """What :func:`run_matrix` produced."""
 
     document: ResultsDocument
-    path: Path
+    #: Where the results were written; None when they could not be.
+    path: Path | None
     exit_code: int
 
 
@@ -210,16 +211,24 @@ async def run_cells(options: MatrixOptions, scenarios: dict[str, LoadedScenario]
     runner = Runner(PROJECT, scenarios, Settings(options.repeat, options.jobs, options.agents_per_peer))
     total = sum(runner.repetitions(cell) for cell in cells if cell.runnable)
     interrupted = False
-    with display.RunProgress(total) as progress:
+    task = asyncio.current_task()
+    assert task is not None
+    with display.RunProgress(total) as progress, interrupts.cancelling(task) as received:
         runner.progress = lambda cell, result: progress.advance(result.status)
         try:
             accumulators = await runner.run(cells)
         except (asyncio.CancelledError, KeyboardInterrupt):
+            if not received:
+                raise  # cancelled by someone else: not an interrupt
             interrupted = True
             accumulators = runner.results
             kill_all()
+            if hasattr(task, "uncancel"):  # Python 3.11+: later timeouts must work
+                task.uncancel()
         finally:
             await runner.close()
+    if interrupted:
+        display.say(f"interrupted ({', '.join(received.signals)}): keeping what was measured")
     summaries = [
         accumulators[cell.key].summary()
         if cell.key in accumulators
@@ -229,11 +238,30 @@ async def run_cells(options: MatrixOptions, scenarios: dict[str, LoadedScenario]
     return Measured(summaries, interrupted, time.monotonic() - clock)
 
 
+def lock_path(output: Path) -> Path:
+    """The lock that one run holds on its results file."""
+    return output.with_name(f".{output.name}.lock")
+
+
 async def run_matrix(options: MatrixOptions) -> MatrixRun:
+    """One run per results file at a time: another run on the same output is
+    refused in one line (exit 2); runs on different outputs share the
+    environments safely (see :mod:`harness.environments`)."""
+    try:
+        with files.exclusive(lock_path(options.output), wait=False):
+            return await _run_matrix(options)
+    except files.LockedError as exc:
+        raise UsageError(
+            f"another run ({exc}) is writing {options.output}; wait for it, or choose another --output"
+        ) from None
+
+
+async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     """Every step, then the results file, the reports and the terminal summary."""
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
     scenarios = load_scenarios(options.scenarios or discover_scenarios())
+    references = reports.load_reference_if_any(options.reference)  # a corrupt one stops us before any work
     resolved = resolve_versions(options)
     display.say(f"clients: {', '.join(resolved.clients)} · servers: {', '.join(resolved.servers)}")
     environments = await build_environments(options, resolved)
@@ -257,17 +285,27 @@ async def run_matrix(options: MatrixOptions) -> MatrixRun:
         scenarios,
         measured.summaries,
     )
-    path = results.save(options.output, document)
-    if not measured.interrupted:
-        reports.write(document, options.output.parent, reports.load_reference_if_any(options.reference))
-    if options.tables and not measured.interrupted:
+    code = results.exit_code_for(document)
+    with interrupts.deferred() as received:
+        try:
+            path = results.save(options.output, document)
+        except OSError as exc:
+            display.say(f"error: cannot write {results.target_path(options.output, document)}: {exc.strerror or exc}")
+            display.say(f"exit {exit_codes.INCOMPLETE}: {exit_codes.DESCRIPTIONS[exit_codes.INCOMPLETE]}")
+            return MatrixRun(document, None, exit_codes.INCOMPLETE)
+        if not measured.interrupted:
+            written = reports.write_or_say(document, options.output.parent, references)
+            code = code if written else exit_codes.INCOMPLETE
+    if received:
+        display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")
+        code = exit_codes.INCOMPLETE
+    elif options.tables and not measured.interrupted:
         display.print_tables(document)
         display.print_api_surface(document)
         display.print_catchability(document)
     display.print_summary(document, str(path))
     if measured.interrupted:
         display.say("interrupted: partial results written; the last complete results were kept")
-    code = results.exit_code_for(document)
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
     return MatrixRun(document, path, code)
 

@@ -39,9 +39,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from .exit_codes import BadInputError
+from .files import write_json_atomically
 from .outcomes import grade_name
-from .results import read_document, write_atomically
+from .results import check_shape, read_document
 from .schema import CellRecord, Record, ReferenceCell, ReferenceDocument, ResultsDocument
+from .text import visible
 from .vocabulary import CellStatus, Word
 
 SCHEMA = "websockets-conformance/reference"
@@ -119,7 +121,7 @@ def save(directory: Path, references: dict[str, ReferenceDocument]) -> list[Path
     written = []
     for scenario_id, reference in sorted(references.items()):
         path = directory / f"{scenario_id}.json"
-        write_atomically(path, reference, indent=1, sort_keys=True)
+        write_json_atomically(path, reference, indent=1, sort_keys=True)
         written.append(path)
     return written
 
@@ -131,8 +133,9 @@ def load(directory: Path) -> dict[str, ReferenceDocument]:
     references: dict[str, ReferenceDocument] = {}
     for path in sorted(directory.glob("*.json")):
         reference = read_document(path, "reference", SCHEMA, SCHEMA_VERSION, "generate one with `nox -s reference`")
-        if not isinstance(reference.get("cells"), dict) or not isinstance(reference.get("outcomes"), dict):
-            raise BadInputError(f"{path}: corrupt reference file (no cells or outcomes)")
+        check_shape(path, "reference", reference)
+        if reference["scenario"] != path.stem:
+            raise BadInputError(f"{path}: corrupt reference file (it holds scenario {reference['scenario']!r})")
         references[reference["scenario"]] = cast(ReferenceDocument, reference)
     if not references:
         raise BadInputError(f"{directory}: empty reference (generate one with `nox -s reference`)")
@@ -154,7 +157,7 @@ class Drift:
         before = " / ".join(self.reference_labels) or "—"
         after = " / ".join(self.labels) or "—"
         text = f"{self.verdict:8} {self.scenario} {self.key}: {before} → {after}"
-        return f"{text} ({self.detail})" if self.detail else text
+        return visible(f"{text} ({self.detail})" if self.detail else text)
 
 
 def compare(document: ResultsDocument, references: dict[str, ReferenceDocument]) -> list[Drift]:

@@ -17,23 +17,35 @@ import jinja2
 
 from . import derived, display, reference
 from .exit_codes import BadInputError
+from .files import write_text_atomically
 from .matrix import FAULT, display_name
 from .outcomes import grade_name
 from .peer.labels import result_text
 from .peer.recording import ResultKind
 from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
 from .reference import Drift, Verdict, cell_key, counts
-from .results import write_text_atomically
 from .schema import CellRecord, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
+from .text import markdown_cell, markdown_code, safe_url
 from .vocabulary import Availability, CellStatus
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("harness", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+    autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
+#: Markdown templates are not HTML: no entities; every recorded value is put
+#: in a code span explicitly (``|code``, ``|cell``).
+MARKDOWN_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("harness", "templates"),
+    autoescape=False,  # noqa: S701 - Markdown; values go through |code / |cell
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+MARKDOWN_TEMPLATES.filters["code"] = lambda value: markdown_code(str(value))
+MARKDOWN_TEMPLATES.filters["cell"] = lambda value: markdown_cell(str(value))
 
 
 def script_json(value: Any) -> str:
@@ -44,6 +56,7 @@ def script_json(value: Any) -> str:
 
 TEMPLATES.filters["script_json"] = script_json
 TEMPLATES.filters["short"] = display_name
+TEMPLATES.filters["safe_url"] = lambda value: safe_url(value) or ""
 
 
 def worst_grade(cell: CellRecord) -> str:
@@ -83,6 +96,17 @@ def write(
     return drifts
 
 
+def write_or_say(document: ResultsDocument, directory: Path, references: dict[str, ReferenceDocument] | None) -> bool:
+    """:func:`write`, where a failure (a full disk, a bug in a template) is
+    one line and ``False``: it costs the reports, never the results."""
+    try:
+        write(document, directory, references)
+    except Exception as exc:
+        display.say(f"error: writing the reports failed ({type(exc).__name__}: {exc}); the results were kept")
+        return False
+    return True
+
+
 # Summary.
 
 
@@ -92,24 +116,27 @@ def summary_markdown(document: ResultsDocument, drifts: list[Drift] | None) -> s
     lines = [
         "# websockets conformance summary",
         "",
-        f"Run {run['started']} · harness {run['harness_version']} · {document['totals']['cases']} cases in "
-        f"{run['seconds']:.0f} s · {'complete' if run['complete'] else '**incomplete**'}",
+        f"Run {markdown_code(run['started'])} · harness {markdown_code(run['harness_version'])} · "
+        f"{document['totals']['cases']} cases in {run['seconds']:.0f} s · "
+        f"{'complete' if run['complete'] else '**incomplete**'}",
         "",
         "Peers: "
-        + ", ".join(f"`{peer['id']}`" for peer in document["peers"] if peer["status"] == Availability.AVAILABLE),
+        + ", ".join(
+            markdown_code(peer["id"]) for peer in document["peers"] if peer["status"] == Availability.AVAILABLE
+        ),
         "",
         "| verdict | cells |",
         "|---|---|",
     ]
     grades = Counter(worst_grade(cell) for cell in document["cells"])
-    lines += [f"| {grade} | {count} |" for grade, count in sorted(grades.items())]
+    lines += [f"| {markdown_cell(grade)} | {count} |" for grade, count in sorted(grades.items())]
     if drifts is not None:
         lines += ["", "| drift | cells |", "|---|---|"]
         lines += [f"| {verdict} | {count} |" for verdict, count in counts(drifts).items() if count]
         drifted = [drift for drift in drifts if drift.verdict != Verdict.SAME]
         if drifted:
             lines += ["", f"## Differs from the reference ({len(drifted)})", ""]
-            lines += [f"- `{_md(drift.line())}`" for drift in drifted[:50]]
+            lines += [f"- {markdown_code(drift.line())}" for drift in drifted[:50]]
             if len(drifted) > 50:
                 lines.append(f"- … and {len(drifted) - 50} more (see `reports/index.html`)")
     else:
@@ -119,14 +146,12 @@ def summary_markdown(document: ResultsDocument, drifts: list[Drift] | None) -> s
         lines += ["", f"## Failed or errored cells ({len(failed)})", ""]
         for cell in failed[:50]:
             labels = " / ".join(o["label"] for o in cell["outcomes"]) or cell.get("reason") or cell["status"]
-            lines.append(f"- **{cell['scenario']}** `{_md(cell_key(cell))}`: {_md(labels)}")
+            lines.append(
+                f"- {markdown_code(cell['scenario'])} {markdown_code(cell_key(cell))}: {markdown_code(labels)}"
+            )
         if len(failed) > 50:
             lines.append(f"- … and {len(failed) - 50} more")
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("`", "'")
 
 
 # Dashboard.
@@ -265,6 +290,9 @@ class UpgradeReport:
     api: list[dict[str, Any]] = field(default_factory=list)
     except_clauses: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
+    #: Cells where either side did not measure (unavailable, error, not run):
+    #: nothing can be said about them, so they are counted apart, never a change.
+    not_compared: int = 0
 
 
 def upgrade_report(document: ResultsDocument, before: str, after: str, implementation: str) -> UpgradeReport:
@@ -284,6 +312,9 @@ def upgrade_report(document: ResultsDocument, before: str, after: str, implement
         else:
             continue
         if other is None:
+            continue
+        if {cell["status"], other["status"]} & NOT_MEASURED:
+            report.not_compared += 1
             continue
         before_labels = [o["label"] for o in cell["outcomes"]] or [cell["status"]]
         after_labels = [o["label"] for o in other["outcomes"]] or [other["status"]]
@@ -307,6 +338,10 @@ def upgrade_report(document: ResultsDocument, before: str, after: str, implement
     if old in surfaces and new in surfaces:
         report.api = _api_changes(surfaces[old], surfaces[new])
     return report
+
+
+#: Statuses that say nothing about behaviour, so nothing to compare.
+NOT_MEASURED = {CellStatus.UNAVAILABLE, CellStatus.ERROR, CellStatus.NOT_RUN}
 
 
 def _swap(peer: str, old: str, new: str) -> str:
@@ -365,7 +400,7 @@ def _api_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str
 
 
 def upgrade_markdown(report: UpgradeReport, document: ResultsDocument) -> str:
-    return TEMPLATES.get_template("upgrade.md.j2").render(report=report, document=document)
+    return MARKDOWN_TEMPLATES.get_template("upgrade.md.j2").render(report=report, document=document)
 
 
 def upgrade_html(report: UpgradeReport, document: ResultsDocument) -> str:

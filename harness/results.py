@@ -1,36 +1,44 @@
 """``reports/results.json``: building the document, its exit code, and
 writing and reading it safely.
 
-The schema is documented in ``reports/results.schema.md`` and typed in
-:mod:`harness.schema`; bump :data:`SCHEMA_VERSION` on any incompatible change.
+The schema is documented in ``reports/results.schema.md``, typed in
+:mod:`harness.schema` and checked by ``harness/schemas/results.schema.json``
+(JSON Schema) on every read; bump :data:`SCHEMA_VERSION` on any
+incompatible change.
 
-Writes are atomic: the document is written to a temporary file in the same
-directory, flushed to disk, then renamed over the target, so a reader (or a
-crash) never sees half a file and the last good results survive a failed run.
-An incomplete run (interrupted, or stopped by a harness failure) is written
-beside it as ``results.incomplete.json`` and never replaces a complete one.
+Writes are atomic (:mod:`harness.files`), so a reader (or a crash) never sees
+half a file and the last good results survive a failed run. An incomplete run
+(interrupted, or stopped by a harness failure) is written beside it as
+``results.incomplete.json`` and never replaces a complete one.
+
+Every input is checked before use: a file that is missing, unreadable, not
+UTF-8, not JSON, of another schema or version, or not of the schema's shape
+is one :class:`BadInputError` line naming the file and the first problem.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
-import os
 import platform
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import jsonschema
+
 from . import __version__, derived, exit_codes, versions
 from .environments import Environment
 from .exit_codes import BadInputError
+from .files import write_json_atomically
 from .matrix import Peer
 from .outcomes import CellSummary
 from .peer.scenario import FAULT_SERVERS, LoadedScenario, describe
 from .schema import ResultsDocument, RunOptions, ScenarioRecord
+from .text import visible
 from .vocabulary import Availability, CellStatus
 
 SCHEMA = "websockets-conformance/results"
@@ -109,44 +117,43 @@ def incomplete_path(path: Path) -> Path:
     return path.with_name(path.stem + ".incomplete" + path.suffix)
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write text (Markdown, HTML) to ``path``: the old file or the new one, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; reports are for reading
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_atomically(path: Path, document: Any, *, indent: int | None = 1, sort_keys: bool = False) -> None:
-    """Write JSON to ``path`` so that it is either the old or the new file, whole.
-
-    The document is serialized first: a document that cannot be written never
-    touches the file.
-    """
-    text = json.dumps(document, indent=indent, ensure_ascii=False, sort_keys=sort_keys) + "\n"
-    write_text_atomically(path, text)
+def target_path(path: Path, document: ResultsDocument) -> Path:
+    """Where :func:`save` writes: ``path``, or beside it when incomplete."""
+    return path if document["run"]["complete"] else incomplete_path(path)
 
 
 def save(path: Path, document: ResultsDocument) -> Path:
     """Save results: complete runs to ``path``, incomplete ones beside it."""
-    target = path if document["run"]["complete"] else incomplete_path(path)
-    write_atomically(target, document)
+    target = target_path(path, document)
+    write_json_atomically(target, document)
     if document["run"]["complete"]:
         stale = incomplete_path(path)
         if stale.exists():
             stale.unlink()
     return target
+
+
+#: JSON Schemas of the documents the harness reads, by kind.
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+@functools.cache
+def validator(kind: str) -> jsonschema.protocols.Validator:
+    """The JSON Schema validator of ``kind`` (``results``, ``reference``)."""
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    checker: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+    return checker
+
+
+def check_shape(path: Path, kind: str, document: Any) -> None:
+    """Raise one :class:`BadInputError` line for the first place ``document``
+    departs from the JSON Schema of ``kind``."""
+    error = jsonschema.exceptions.best_match(validator(kind).iter_errors(document))
+    if error is not None:
+        where = error.json_path.removeprefix("$") or "the document"
+        message = visible(error.message)
+        message = message if len(message) <= 160 else message[:157] + "..."
+        raise BadInputError(f"{visible(str(path))}: corrupt {kind} file ({where}: {message})")
 
 
 def read_document(path: Path, kind: str, schema: str, version: int, missing_hint: str) -> dict[str, Any]:
@@ -158,6 +165,8 @@ def read_document(path: Path, kind: str, schema: str, version: int, missing_hint
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such {kind} file ({missing_hint})") from None
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"{path}: corrupt {kind} file (not UTF-8 at byte {exc.start})") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
@@ -178,7 +187,5 @@ def read_document(path: Path, kind: str, schema: str, version: int, missing_hint
 def load(path: Path) -> ResultsDocument:
     """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
     document = read_document(path, "results", SCHEMA, SCHEMA_VERSION, "run `nox -s matrix` first")
-    for key in ("run", "peers", "scenarios", "cells"):
-        if key not in document:
-            raise BadInputError(f"{path}: corrupt results file (missing {key!r})")
+    check_shape(path, "results", document)
     return cast(ResultsDocument, document)

@@ -18,6 +18,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from .exit_codes import UsageError
+from .files import write_json_atomically
 
 __all__ = [
     "DEFAULT_SELECTORS",
@@ -79,10 +80,7 @@ def fetch_releases(cache: Path, timeout: float = 20.0) -> Releases:
         for version, files in document.get("releases", {}).items()
         if files and not all(file.get("yanked") for file in files) and not Version(version).is_prerelease
     )
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"versions": [str(v) for v in versions]}))
-    temporary.replace(cache)
+    write_json_atomically(cache, {"versions": [str(v) for v in versions]}, indent=None)
     return Releases(tuple(versions), "pypi")
 
 

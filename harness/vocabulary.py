@@ -49,7 +49,6 @@ class CellStatus(Word):
     UNSUPPORTED = "unsupported"
     #: A peer is unavailable: the cell could not run at all.
     UNAVAILABLE = "unavailable"
-
-
-#: Statuses of cells that measured nothing and never can in this run.
-NOT_RUN = (CellStatus.UNSUPPORTED, CellStatus.UNAVAILABLE)
+    #: The run ended (interrupted, or stopped) before any repetition of this
+    #: cell ran: nothing was measured, and nothing may read as a pass.
+    NOT_RUN = "not-run"

@@ -52,6 +52,22 @@ def run_harness(*arguments: str, timeout: float = 900) -> subprocess.CompletedPr
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+def processes_tagged(tag: str) -> list[int]:
+    """Live processes started with ``HARNESS_TEST_TAG=tag`` (the harness and
+    every agent it started inherit it): what a test left behind."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f"HARNESS_TEST_TAG={tag}".encode() in (entry / "environ").read_bytes():
+                    status = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                    if status != "Z":  # a zombie is dead, only not yet reaped by its parent
+                        pids.append(int(entry.name))
+            except (OSError, IndexError):
+                pass
+    return pids
+
+
 @pytest.fixture
 def project() -> Path:
     return PROJECT

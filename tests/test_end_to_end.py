@@ -21,7 +21,7 @@ import pytest
 
 from harness import exit_codes
 from harness.peer.labels import integer
-from tests.conftest import run_harness, start_harness
+from tests.conftest import processes_tagged, run_harness, start_harness
 
 pytestmark = pytest.mark.peers
 
@@ -192,15 +192,7 @@ def test_an_unknown_version_is_unavailable_and_the_rest_runs(tmp_path):
 
 
 def agents_tagged(tag: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if f"HARNESS_TEST_TAG={tag}".encode() in (entry / "environ").read_bytes():
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
+    return processes_tagged(tag)
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find processes")

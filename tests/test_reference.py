@@ -256,5 +256,14 @@ def test_load_reads_every_file_and_rejects_empty_or_partial_ones(tmp_path):
     with pytest.raises(BadInputError, match="empty reference"):
         reference.load(empty)
     (empty / "s.json").write_text(json.dumps({"schema": reference.SCHEMA, "schema_version": 1, "cells": {}}))
-    with pytest.raises(BadInputError, match="no cells or outcomes"):
+    with pytest.raises(
+        BadInputError, match=r"s\.json: corrupt reference file \(the document: 'scenario' is a required"
+    ):
         reference.load(empty)
+
+
+def test_a_reference_file_must_hold_the_scenario_it_is_named_after(tmp_path):
+    reference.save(tmp_path, reference.build(BASE))
+    (tmp_path / "s.json").rename(tmp_path / "other.json")
+    with pytest.raises(BadInputError, match=r"other\.json: corrupt reference file \(it holds scenario 's'\)$"):
+        reference.load(tmp_path)

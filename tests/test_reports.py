@@ -126,7 +126,7 @@ def test_summary_counts_verdicts_and_lists_failures_and_drift():
     changed["cells"][1]["outcomes"][0]["key"] = "other"
     changed["cells"][1]["outcomes"][0]["label"] = "InvalidMessage"
     text = reports.summary_markdown(changed, compare(changed, build(doc)))
-    assert "| non-strict | 1 |" in text and "| ok | 1 |" in text
+    assert "| `non-strict` | 1 |" in text and "| `ok` | 1 |" in text
     assert "| changed | 1 |" in text
     assert "EOFError ← EOFError → InvalidMessage" in text
 
