@@ -9,10 +9,12 @@ process of the run is left behind.
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,7 +23,7 @@ import pytest
 
 from harness import exit_codes, results
 from harness.vocabulary import CellStatus
-from tests.conftest import processes_tagged, run_harness, start_harness
+from tests.conftest import PROJECT, processes_tagged, run_harness, start_harness
 
 pytestmark = [pytest.mark.peers, pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc")]
 
@@ -240,3 +242,24 @@ def test_corrupt_inputs_are_one_line_and_exit_5(tmp_path):
     assert process.returncode == exit_codes.BAD_INPUT
     (line,) = process.stderr.strip().splitlines()
     assert "send-then-close.json: corrupt reference file" in line
+
+
+def test_nox_passes_an_interrupted_runs_exit_code_through(tmp_path):
+    output = tmp_path / "results.json"
+    output.write_text(PREVIOUS)
+    tag = uuid.uuid4().hex
+    nox = subprocess.Popen(
+        [sys.executable, "-m", "nox", "-s", "matrix", "--", *LONG, "--output", str(output)],
+        cwd=PROJECT,
+        env=dict(os.environ, HARNESS_TEST_TAG=tag),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_for_agents(tag, nox, count=4, timeout=300)  # nox, the harness, and agents
+    nox.send_signal(signal.SIGINT)  # to nox alone: it must pass it on and wait
+    out, _ = nox.communicate(timeout=120)
+    assert nox.returncode == exit_codes.INCOMPLETE, out[-2000:]
+    assert output.read_text() == PREVIOUS
+    assert_partial_results_are_whole(tmp_path)
+    assert_nothing_left(tag)

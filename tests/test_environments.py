@@ -43,3 +43,39 @@ def test_rebuild_forgets_remembered_failures(builder):
 def test_environment_paths_name_version_python_and_extras(builder):
     assert builder.path_for("14.2", "3.12", ()).name == "websockets-14.2-py3.12"
     assert builder.path_for("17.0", "3.13", ("trio>=0.25",)).name == "websockets-17.0-trio-py3.13"
+
+
+def test_remembered_failures_of_concurrent_runs_are_merged(builder):
+    other = Builder(builder.root, builder.project)  # another run, started at the same time
+    builder._remember("8.1|3.13|", "smoke failed: one")
+    other._remember("8.1|3.12|", "smoke failed: two")
+    assert json.loads(builder.attempts_file.read_text())["failures"] == {
+        "8.1|3.13|": "smoke failed: one",
+        "8.1|3.12|": "smoke failed: two",
+    }
+    assert sorted(p.name for p in builder.root.iterdir()) == [".locks", "attempts.json"]  # no temporaries left
+
+
+def test_an_agent_that_cannot_run_is_not_a_verdict_about_the_interpreter(builder, tmp_path):
+    reason, python, ran = asyncio.run(builder._smoke(tmp_path / "vanished" / "bin" / "python"))
+    assert (python, ran) == (None, False)
+    assert "cannot start agent" in reason
+
+
+@pytest.mark.asyncio
+async def test_one_builder_per_release_the_other_waits(builder):
+    other = Builder(builder.root, builder.project)  # flock: two open files conflict even in one process
+    entered = asyncio.Event()
+
+    async def second() -> None:
+        async with other._building("14.2"):
+            entered.set()
+
+    async with builder._building("14.2"):
+        waiting = asyncio.ensure_future(second())
+        await asyncio.sleep(0.3)
+        assert not entered.is_set()
+        async with builder._building("13.1"):  # other releases are not held up
+            pass
+    await asyncio.wait_for(waiting, 5)
+    assert entered.is_set()
