@@ -43,6 +43,10 @@ MAXIMUM_REPEAT = 10_000
 MAXIMUM_JOBS = 256
 MAXIMUM_AGENTS_PER_PEER = 64
 
+#: Runs of a varying cell when making the reference: more than a check makes,
+#: so that the reference's frequencies are the better known side.
+REFERENCE_MAX_REPEAT = 100
+
 
 def bounded_integer(maximum: int) -> Callable[[str], int]:
     """An argparse type: a whole number from 1 to ``maximum``."""
@@ -129,6 +133,13 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"repetitions per cell, 1 to {MAXIMUM_REPEAT} (default: 10)",
     )
     parser.add_argument(
+        "--max-repeat",
+        type=bounded_integer(MAXIMUM_REPEAT),
+        default=MatrixOptions.max_repeat,
+        help="runs of a cell whose answers vary, in this run or in the reference "
+        f"(default: {MatrixOptions.max_repeat}; `reference` uses {REFERENCE_MAX_REPEAT})",
+    )
+    parser.add_argument(
         "--jobs",
         type=bounded_integer(MAXIMUM_JOBS),
         default=min(MAXIMUM_JOBS, max(8, 8 * (os.cpu_count() or 1))),
@@ -162,6 +173,7 @@ def matrix_options(arguments: argparse.Namespace) -> MatrixOptions:
         implementations=matrix.parse_implementations(arguments.impls),
         scenarios=parse_scenarios(arguments.scenarios),
         repeat=arguments.repeat,
+        max_repeat=arguments.max_repeat,
         jobs=arguments.jobs,
         agents_per_peer=arguments.agents_per_peer,
         pythons=parse_pythons(arguments.pythons),
@@ -195,6 +207,15 @@ def make_parser() -> ArgumentParser:
         add_matrix_arguments(command)
         command.add_argument("--results", type=Path, help="read this results file instead of running the matrix")
         add_reference_argument(command, reference_help)
+        command.add_argument(
+            "--exact-python",
+            action="store_true",
+            help="key cells on each peer's Python too (default: version and implementation)",
+        )
+    subcommands.choices["reference"].set_defaults(max_repeat=REFERENCE_MAX_REPEAT)
+    subcommands.choices["check"].add_argument(
+        "--strict", action="store_true", help="an answer never seen in the reference (new-outcome) is drift too"
+    )
 
     upgrade = subcommands.add_parser("upgrade", help="what changes from one version to another")
     upgrade.add_argument("before", metavar="FROM")
@@ -225,9 +246,9 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
     if arguments.command == "matrix":
         return _matrix(matrix_options(arguments))
     if arguments.command == "reference":
-        return commands.make_reference(source(arguments), arguments.reference)
+        return commands.make_reference(source(arguments), arguments.reference, arguments.exact_python)
     if arguments.command == "check":
-        return commands.check(source(arguments), arguments.reference)
+        return commands.check(source(arguments), arguments.reference, arguments.strict, arguments.exact_python)
     if arguments.command == "upgrade":
         for version in (arguments.before, arguments.after):
             versions.validate_selector(version)

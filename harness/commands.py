@@ -40,22 +40,24 @@ async def results_for(source: Source) -> tuple[ResultsDocument, int]:
     return run.document, run.exit_code
 
 
-async def make_reference(source: Source, directory: Path = REFERENCE) -> int:
+async def make_reference(source: Source, directory: Path = REFERENCE, exact_python: bool = False) -> int:
     """``nox -s reference``: regenerate the reference from a complete run."""
     document, code = await results_for(source)
     if code == exit_codes.INCOMPLETE:
         display.say("error: the run is incomplete or has harness errors; the reference was not changed")
         return exit_codes.INCOMPLETE
-    written = reference.save(directory, reference.build(document))
+    written = reference.save(directory, reference.build(document, exact_python))
     display.say(f"reference: {len(written)} files in {directory}; review with `git diff {directory}`")
     return exit_codes.SUCCESS
 
 
-async def check(source: Source, directory: Path = REFERENCE) -> int:
+async def check(source: Source, directory: Path = REFERENCE, strict: bool = False, exact_python: bool = False) -> int:
     """``nox -s check``: compare a run with the reference; the exit code says."""
     references = reference.load(directory)
     document, code = await results_for(source)
-    drifts = reference.compare(document, references)
+    for line in reference.interpreters_differ(document, references):
+        display.say(f"note: interpreter differs from the reference's: {line}")
+    drifts = reference.compare(document, references, exact_python)
     if not reports.write_or_say(document, source.directory, references):
         code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)
@@ -63,16 +65,20 @@ async def check(source: Source, directory: Path = REFERENCE) -> int:
         if drift.verdict != reference.Verdict.SAME:
             display.say(drift.line())
     display.say("drift: " + ", ".join(f"{count} {verdict}" for verdict, count in tally.items() if count))
-    result = check_exit_code(code, document, tally)
+    result = check_exit_code(code, document, tally, strict)
     display.say(f"exit {result}: {exit_codes.DESCRIPTIONS[result]}")
     return result
 
 
-def check_exit_code(run_code: int, document: ResultsDocument, tally: dict[reference.Verdict, int]) -> int:
-    """An incomplete run before drift before cells that could not be compared."""
+def check_exit_code(
+    run_code: int, document: ResultsDocument, tally: dict[reference.Verdict, int], strict: bool = False
+) -> int:
+    """An incomplete run before drift before cells that could not be compared;
+    ``strict`` counts answers never seen in the reference as drift."""
     if run_code == exit_codes.INCOMPLETE or not document["run"]["complete"]:
         return exit_codes.INCOMPLETE
-    if any(tally[verdict] for verdict in reference.DRIFTED):
+    drifted = reference.DRIFTED + ((reference.Verdict.NEW_OUTCOME,) if strict else ())
+    if any(tally[verdict] for verdict in drifted):
         return exit_codes.DRIFT
     if tally[reference.Verdict.NOT_COMPARED]:
         return exit_codes.INCOMPLETE

@@ -88,6 +88,14 @@ class RunProgress:
         if self.progress is not None:
             self.progress.__exit__(*exc_info)
 
+    def extend(self, more: int) -> None:
+        """The adaptive repetitions add ``more`` cases."""
+        self.total += more
+        if self.progress is not None:
+            self.progress.update(self.task, total=self.total)
+        else:
+            say(f"  {more} more cases for cells whose answers vary")
+
     def advance(self, status: str) -> None:
         self.done += 1
         self.counts[status] += 1
@@ -290,7 +298,8 @@ def print_summary(document: ResultsDocument, path: str) -> None:
     run = document["run"]
     parts = [f"{count} {status}" for status, count in sorted(totals["cells"].items())]
     say(
-        f"{len(document['cells'])} cells ({', '.join(parts)}), {totals['cases']} cases in "
+        f"{len(document['cells'])} cells ({', '.join(parts)}), {totals['cases']} cases "
+        f"({totals['extra_cases']} extra for cells that vary) in "
         f"{run['seconds']:.1f} s; {totals['varies']} cells vary → {path}"
     )
     for environment in document["environments"]:

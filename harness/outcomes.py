@@ -16,9 +16,15 @@ those made stable:
 * wall-clock fields (``elapsed``, ``started_at``, ``at``) are dropped.
 
 Two runs that behave the same give the same outcome, and so the same key.
-A *cell* keeps the distribution of outcome keys over its repetitions; a cell
-with more than one outcome *varies*. Harness errors are counted apart, with
-their reasons: they are never an outcome.
+
+An outcome's *answer* is the part of it the scenario's question asks about
+(its ``answer()``; the whole outcome when it declares none); the rest is
+*evidence*. A *cell* keeps the distribution of answers over its repetitions
+(counts per answer key), and for each answer the evidence of its first run
+and how many distinct outcomes gave it; a cell with more than one answer
+*varies*. Two different answers never share a label in a cell: a label that
+would is completed with the first field where the answers differ. Harness
+errors are counted apart, with their reasons: they are never an answer.
 """
 
 from __future__ import annotations
@@ -134,6 +140,11 @@ def outcome_key(outcome: Record) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
+def answer_of(scenario: LoadedScenario, outcome: Record) -> Any:
+    """The part of ``outcome`` that answers the scenario's question."""
+    return outcome if scenario.answer is None else scenario.answer(outcome)
+
+
 def label_outcome(scenario: LoadedScenario, outcome: Record) -> str:
     """The scenario's label for one outcome; a failing ``label()`` costs its text, not the run."""
     try:
@@ -200,8 +211,12 @@ class CellAccumulator:
         self.scenario = scenario
         self.cell = cell
         self.runs = 0
+        #: Runs per answer key.
         self.counts: Counter[str] = Counter()
-        self.first: dict[str, tuple[Record, CaseResult]] = {}
+        #: Per answer key: the answer, and the first run that gave it (its outcome and raw result).
+        self.first: dict[str, tuple[Any, Record, CaseResult]] = {}
+        #: Per answer key: the distinct outcome keys (evidence) that gave it.
+        self.evidence: dict[str, set[str]] = {}
         self.durations: dict[str, list[float]] = {}
         self.errors: Counter[str] = Counter()
         self.error_examples: dict[str, CaseResult] = {}
@@ -226,10 +241,17 @@ class CellAccumulator:
             self.unsupported[result.error or CellStatus.UNSUPPORTED] += 1
             return
         outcome = outcome_of(self.scenario, self.cell, result)
-        key = outcome_key(outcome)
+        answer = answer_of(self.scenario, outcome)
+        key = outcome_key(answer)
         self.counts[key] += 1
-        self.first.setdefault(key, (outcome, result))
+        self.first.setdefault(key, (answer, outcome, result))
+        self.evidence.setdefault(key, set()).add(outcome_key(outcome))
         self.durations.setdefault(key, []).append(result.seconds)
+
+    @property
+    def varies(self) -> bool:
+        """More than one answer so far."""
+        return len(self.counts) > 1
 
     def summary(self) -> CellSummary:
         try:
@@ -250,8 +272,8 @@ class CellAccumulator:
         if self.runs == 0:
             return CellSummary(cell, CellStatus.NOT_RUN, reason="the run ended before this cell ran")
         outcomes: list[OutcomeRecord] = []
-        for key, count in self.counts.most_common():
-            outcome, example = self.first[key]
+        for key, count in sorted(self.counts.items(), key=lambda item: (-item[1], item[0])):
+            answer, outcome, example = self.first[key]
             seconds = sorted(self.durations[key])
             outcomes.append(
                 {
@@ -259,11 +281,14 @@ class CellAccumulator:
                     "count": count,
                     "label": label_outcome(self.scenario, outcome),
                     "grade": grade_outcome(self.scenario, outcome),
+                    "answer": answer,
+                    "evidence": len(self.evidence[key]),
                     "outcome": outcome,
                     "example": {"client": example.client, "server": example.server, "port": example.port},
                     "seconds": {"min": seconds[0], "median": seconds[len(seconds) // 2], "max": seconds[-1]},
                 }
             )
+        distinguish_labels(outcomes)
         error_list: list[ErrorRecord] = [
             {
                 "reason": reason,
@@ -287,6 +312,34 @@ class CellAccumulator:
         ]
         reason = "; ".join(dict.fromkeys(reasons)) if status == CellStatus.UNSUPPORTED else ""
         return CellSummary(cell, status, self.runs, outcomes, error_list, reason)
+
+
+def distinguish_labels(outcomes: list[OutcomeRecord]) -> None:
+    """Complete labels that two different answers of one cell share with
+    the first field where their answers differ, so that a label always
+    names one answer."""
+    first_with: dict[str, OutcomeRecord] = {}
+    for outcome in outcomes:
+        label = outcome["label"]
+        if label not in first_with:
+            first_with[label] = outcome
+            continue
+        where = difference(first_with[label]["answer"], outcome["answer"])
+        outcome["label"] = f"{label} ({where})"
+
+
+def difference(before: Any, after: Any, path: str = "") -> str:
+    """``path=value`` of the first leaf where ``after`` departs from ``before``."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after), key=str):
+            if before.get(key) != after.get(key):
+                return difference(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (left, right) in enumerate(zip(before, after)):
+            if left != right:
+                return difference(left, right, f"{path}[{index}]")
+    text = json.dumps(after, ensure_ascii=False, sort_keys=True)
+    return f"{path or 'answer'}={text if len(text) <= 60 else text[:59] + '…'}"
 
 
 def aggregate(scenario: LoadedScenario, cell: Cell, results: list[CaseResult]) -> CellSummary:

@@ -37,8 +37,8 @@ from .environments import CANDIDATE_PYTHONS, Builder, Environment
 from .exit_codes import UsageError
 from .peer import scenario as scenario_api
 from .peer.scenario import LoadedScenario
-from .runner import Runner, Settings
-from .schema import ResultsDocument, RunOptions
+from .runner import CellKey, Runner, Settings
+from .schema import ReferenceDocument, ResultsDocument, RunOptions
 from .vocabulary import Availability
 
 #: The project root: scenarios, the committed reference, the default outputs.
@@ -60,6 +60,8 @@ class MatrixOptions:
     implementations: tuple[str, ...] = ("default",)
     scenarios: tuple[str, ...] = ()
     repeat: int = 10
+    #: Runs of a cell whose answers vary (in this run or in the reference).
+    max_repeat: int = 60
     jobs: int = 8
     agents_per_peer: int = 4
     pythons: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -204,17 +206,45 @@ def plan(scenarios: dict[str, LoadedScenario], peers: Peers) -> list[matrix.Cell
     return matrix.plan(scenarios, peers.clients, peers.servers, peers.fault)
 
 
-async def run_cells(options: MatrixOptions, scenarios: dict[str, LoadedScenario], cells: list[matrix.Cell]) -> Measured:
-    """Step 6: every repetition of every runnable cell, with progress; an
-    interrupt keeps what was measured."""
+def known_to_vary(cells: list[matrix.Cell], references: dict[str, ReferenceDocument] | None) -> frozenset[CellKey]:
+    """Cells whose answers varied in the reference: they get the adaptive
+    repetitions from the start, even if this run's first ones agree."""
+    if references is None:
+        return frozenset()
+    varying = set()
+    for cell in cells:
+        scenario = references.get(cell.scenario)
+        key = f"{cell.variant} | {matrix.display_name(cell.client.id)} → {matrix.display_name(cell.server.id)}"
+        entry = scenario["cells"].get(key) if scenario is not None else None
+        if entry is not None and len(entry.get("answers", {})) > 1:
+            varying.add(cell.key)
+    return frozenset(varying)
+
+
+async def run_cells(
+    options: MatrixOptions,
+    scenarios: dict[str, LoadedScenario],
+    cells: list[matrix.Cell],
+    references: dict[str, ReferenceDocument] | None = None,
+) -> Measured:
+    """Step 6: every repetition of every runnable cell (more for cells that
+    vary), with progress; an interrupt keeps what was measured."""
     clock = time.monotonic()
-    runner = Runner(PROJECT, scenarios, Settings(options.repeat, options.jobs, options.agents_per_peer))
+    settings = Settings(
+        options.repeat,
+        options.jobs,
+        options.agents_per_peer,
+        max_repeat=options.max_repeat,
+        known_to_vary=known_to_vary(cells, references),
+    )
+    runner = Runner(PROJECT, scenarios, settings)
     total = sum(runner.repetitions(cell) for cell in cells if cell.runnable)
     interrupted = False
     task = asyncio.current_task()
     assert task is not None
     with display.RunProgress(total) as progress, interrupts.cancelling(task) as received:
         runner.progress = lambda cell, result: progress.advance(result.status)
+        runner.on_extend = progress.extend
         try:
             accumulators = await runner.run(cells)
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -269,7 +299,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     cells = plan(scenarios, peers)
     runnable = sum(1 for cell in cells if cell.runnable)
     display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
-    measured = await run_cells(options, scenarios, cells)
+    measured = await run_cells(options, scenarios, cells, references)
     document = results.build_document(
         results.RunFacts(
             options=options_record(options, tuple(scenarios)),
@@ -318,6 +348,7 @@ def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOpt
         "implementations": list(options.implementations),
         "scenarios": list(scenarios),
         "repeat": options.repeat,
+        "max_repeat": options.max_repeat,
         "jobs": options.jobs,
         "agents_per_peer": options.agents_per_peer,
     }

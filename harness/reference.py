@@ -8,24 +8,34 @@ written with sorted keys and one value per line so that ``git diff`` shows
 exactly which cell changed. It is generated from a recorded run
 (``nox -s reference``), never typed by hand, and reviewed like a snapshot.
 
-For each cell it keeps the *set* of outcome keys observed, with their labels,
-and each normalized outcome once. Comparing a run with it gives each cell a
-*drift* verdict:
+For each cell it keeps the *distribution* of answers: the number of runs and
+the count of each answer (with its label and grade), and each answer once.
+Cells are keyed ``variant | client → server`` where a peer is its version
+and implementation (``14.2/default``): the interpreter a machine picked is
+recorded in ``generated_from`` and reported once when it differs, so that a
+reference travels between machines (``exact_python`` keys on it too).
+
+Comparing a run with it gives each cell a *drift* verdict:
 
 ``same``
-    every outcome observed now is in the reference's set (a varying cell may
-    show fewer of its outcomes in one run);
+    no significant difference (see :mod:`harness.statistics`);
 ``changed``
-    an outcome appeared that the reference does not have — including a new
-    outcome in a cell that already varied: never silently absorbed;
+    the answer distribution differs significantly — including a cell that
+    showed one answer in every reference run and now shows another — by
+    Fisher's exact test with Tarone's correction over the cells compared,
+    so that a whole matrix of unchanged code reads ``changed`` in at most 1 %
+    of runs;
+``new-outcome``
+    an answer never seen in the reference, not significant on its own (a
+    rare race): listed, and drift only under ``--strict``;
 ``new``
     the reference has no such cell;
 ``missing``
     the reference has the cell, the run covered its scenario and peers, but
     did not produce it;
 ``not-compared``
-    the cell did not measure (``error``, ``unavailable``, ``unsupported``
-    where the reference measured): never ``same``.
+    the cell did not measure (``error``, ``unavailable``, ``not-run``, or
+    ``unsupported`` where the reference measured): never ``same``.
 
 Regenerating merges nothing: the new reference is exactly the run's
 observations, so a reviewer sees additions and removals in the diff.
@@ -38,16 +48,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from . import statistics
 from .exit_codes import BadInputError
 from .files import write_json_atomically
+from .matrix import display_name
 from .outcomes import grade_name
 from .results import check_shape, read_document
-from .schema import CellRecord, Record, ReferenceCell, ReferenceDocument, ResultsDocument
+from .schema import CellRecord, ReferenceCell, ReferenceDocument, ResultsDocument
 from .text import visible
 from .vocabulary import CellStatus, Word
 
 SCHEMA = "websockets-conformance/reference"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Verdict(Word):
@@ -55,21 +67,29 @@ class Verdict(Word):
 
     SAME = "same"
     CHANGED = "changed"
+    NEW_OUTCOME = "new-outcome"
     NEW = "new"
     MISSING = "missing"
     NOT_COMPARED = "not-compared"
 
 
-#: Verdicts that make ``check`` exit with :data:`harness.exit_codes.DRIFT`.
+#: Verdicts that make ``check`` exit with :data:`harness.exit_codes.DRIFT`;
+#: ``--strict`` adds :attr:`Verdict.NEW_OUTCOME`.
 DRIFTED = (Verdict.CHANGED, Verdict.NEW, Verdict.MISSING)
 
 
-def cell_key(cell: CellRecord) -> str:
+def peer_key(peer_id: str, exact_python: bool = False) -> str:
+    """How the reference names a peer: ``14.2/default`` (or with its Python)."""
+    return peer_id if exact_python else display_name(peer_id)
+
+
+def cell_key(cell: CellRecord, exact_python: bool = False) -> str:
     """How the reference names a cell within its scenario's file."""
-    return f"{cell['variant']} | {cell['client']} → {cell['server']}"
+    client, server = peer_key(cell["client"], exact_python), peer_key(cell["server"], exact_python)
+    return f"{cell['variant']} | {client} → {server}"
 
 
-def build(document: ResultsDocument) -> dict[str, ReferenceDocument]:
+def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, ReferenceDocument]:
     """Reference documents, one per scenario, from a complete results document."""
     if not document["run"].get("complete"):
         raise BadInputError("refusing to build a reference from an incomplete run")
@@ -90,6 +110,7 @@ def build(document: ResultsDocument) -> dict[str, ReferenceDocument]:
                 "harness_version": document["run"]["harness_version"],
                 "run_started": document["run"]["started"],
                 "repeat": document["run"]["options"]["repeat"],
+                "exact_python": exact_python,
                 "peers": sorted(
                     {
                         cell[role]
@@ -100,19 +121,21 @@ def build(document: ResultsDocument) -> dict[str, ReferenceDocument]:
                 ),
             },
             "cells": {},
-            "outcomes": {},
+            "answers": {},
         }
     for cell in document["cells"]:
         reference = by_scenario[cell["scenario"]]
         entry: ReferenceCell = {"status": cell["status"]}
         if cell["status"] == CellStatus.MEASURED:
-            entry["observed"] = {o["key"]: {"label": o["label"], "grade": grade_name(o)} for o in cell["outcomes"]}
-            entry["varies"] = cell["varies"]
+            entry["runs"] = cell["runs"]
+            entry["answers"] = {
+                o["key"]: {"count": o["count"], "label": o["label"], "grade": grade_name(o)} for o in cell["outcomes"]
+            }
             for outcome in cell["outcomes"]:
-                reference["outcomes"][outcome["key"]] = outcome["outcome"]
+                reference["answers"][outcome["key"]] = outcome["answer"]
         else:
             entry["reason"] = cell.get("reason", "")
-        reference["cells"][cell_key(cell)] = entry
+        reference["cells"][cell_key(cell, exact_python)] = entry
     return by_scenario
 
 
@@ -156,17 +179,19 @@ class Drift:
     def line(self) -> str:
         before = " / ".join(self.reference_labels) or "—"
         after = " / ".join(self.labels) or "—"
-        text = f"{self.verdict:8} {self.scenario} {self.key}: {before} → {after}"
+        text = f"{self.verdict:12} {self.scenario} {self.key}: {before} → {after}"
         return visible(f"{text} ({self.detail})" if self.detail else text)
 
 
-def compare(document: ResultsDocument, references: dict[str, ReferenceDocument]) -> list[Drift]:
+def compare(
+    document: ResultsDocument, references: dict[str, ReferenceDocument], exact_python: bool = False
+) -> list[Drift]:
     """Every cell of the run (and every reference cell it should have produced), with a verdict."""
-    drifts = []
+    drifts: list[Drift | _Pending] = []
     seen: set[tuple[str, str]] = set()
-    peers_in_run = {peer["id"] for peer in document["peers"]}
+    peers_in_run = {peer_key(peer["id"], exact_python) for peer in document["peers"]}
     for cell in document["cells"]:
-        key = cell_key(cell)
+        key = cell_key(cell, exact_python)
         seen.add((cell["scenario"], key))
         labels = tuple(o["label"] for o in cell["outcomes"])
         scenario_reference = references.get(cell["scenario"])
@@ -174,8 +199,8 @@ def compare(document: ResultsDocument, references: dict[str, ReferenceDocument])
         if reference_cell is None:
             drifts.append(Drift(cell["scenario"], key, Verdict.NEW, (), labels or (cell["status"],)))
             continue
-        observed = reference_cell.get("observed", {})
-        reference_labels = tuple(entry["label"] for entry in observed.values()) or (reference_cell["status"],)
+        answers = reference_cell.get("answers", {})
+        reference_labels = tuple(entry["label"] for entry in answers.values()) or (reference_cell["status"],)
         if cell["status"] != CellStatus.MEASURED:
             # Only "unsupported" on both sides is a fact that can stay the
             # same; anything else that did not measure was not compared.
@@ -186,23 +211,15 @@ def compare(document: ResultsDocument, references: dict[str, ReferenceDocument])
             )
             continue
         if reference_cell["status"] != CellStatus.MEASURED:
-            drifts.append(
-                Drift(
-                    cell["scenario"],
-                    key,
-                    Verdict.CHANGED,
-                    reference_labels,
-                    labels,
-                    f"reference was {reference_cell['status']}",
-                )
-            )
-            continue
-        unknown = [o for o in cell["outcomes"] if o["key"] not in observed]
-        if unknown:
-            detail = first_difference(unknown[0]["outcome"], references[cell["scenario"]]["outcomes"], list(observed))
+            detail = f"reference was {reference_cell['status']}"
             drifts.append(Drift(cell["scenario"], key, Verdict.CHANGED, reference_labels, labels, detail))
-        else:
-            drifts.append(Drift(cell["scenario"], key, Verdict.SAME, reference_labels, labels))
+            continue
+        reference_counts = {answer: entry["count"] for answer, entry in answers.items()}
+        counts_now = {o["key"]: o["count"] for o in cell["outcomes"]}
+        test = statistics.compare_counts(reference_counts, counts_now)
+        drifts.append(_Pending(cell, key, reference_labels, labels, test, reference_cell, scenario_reference))
+    threshold = statistics.tarone_threshold([d.test.minimum for d in drifts if isinstance(d, _Pending)])
+    decided = [d.decide(threshold) if isinstance(d, _Pending) else d for d in drifts]
     scenarios_in_run = {scenario["id"] for scenario in document["scenarios"]}
     for scenario_id, reference in references.items():
         if scenario_id not in scenarios_in_run:
@@ -211,19 +228,60 @@ def compare(document: ResultsDocument, references: dict[str, ReferenceDocument])
             client, server = key.split(" | ", 1)[1].split(" → ")
             if (scenario_id, key) in seen or client not in peers_in_run or server not in peers_in_run:
                 continue
-            labels = tuple(entry["label"] for entry in reference_cell.get("observed", {}).values())
-            drifts.append(Drift(scenario_id, key, Verdict.MISSING, labels, ()))
-    return drifts
+            labels = tuple(entry["label"] for entry in reference_cell.get("answers", {}).values())
+            decided.append(Drift(scenario_id, key, Verdict.MISSING, labels, ()))
+    return decided
 
 
-def first_difference(outcome: Record, outcomes: dict[str, Record], keys: list[str]) -> str:
-    """Where the new outcome first departs from the closest reference outcome."""
+@dataclass(frozen=True)
+class _Pending:
+    """A measured cell tested against the reference, awaiting the threshold
+    that depends on every cell compared."""
+
+    cell: CellRecord
+    key: str
+    reference_labels: tuple[str, ...]
+    labels: tuple[str, ...]
+    test: statistics.CellTest
+    reference_cell: ReferenceCell
+    reference: ReferenceDocument | None
+
+    def decide(self, threshold: float) -> Drift:
+        scenario = self.cell["scenario"]
+        answers = self.reference_cell.get("answers", {})
+        if self.test.p <= threshold:
+            return Drift(scenario, self.key, Verdict.CHANGED, self.reference_labels, self.labels, self._shift())
+        unseen = [o for o in self.cell["outcomes"] if o["key"] not in answers]
+        if unseen:
+            detail = f"{unseen[0]['label']} {unseen[0]['count']}/{self.cell['runs']}, never in the reference"
+            where = first_difference(
+                unseen[0]["answer"], self.reference["answers"] if self.reference else {}, list(answers)
+            )
+            detail += f" ({where})" if where else ""
+            return Drift(scenario, self.key, Verdict.NEW_OUTCOME, self.reference_labels, self.labels, detail)
+        return Drift(scenario, self.key, Verdict.SAME, self.reference_labels, self.labels)
+
+    def _shift(self) -> str:
+        """``label 7/10 → 0/10, p=…``: the answer whose frequency moved the most."""
+        answer = self.test.answer
+        label = next((o["label"] for o in self.cell["outcomes"] if o["key"] == answer), None)
+        if label is None:
+            observed = self.reference_cell.get("answers", {}).get(answer or "")
+            label = observed["label"] if observed is not None else "?"
+        before, after = self.test.reference_count, self.test.count
+        return (
+            f"{label} {before}/{self.reference_cell.get('runs', 0)} → {after}/{self.cell['runs']}, p={self.test.p:.2g}"
+        )
+
+
+def first_difference(answer: Any, answers: dict[str, Any], keys: list[str]) -> str:
+    """Where a new answer first departs from the closest reference answer."""
     best = ""
     for key in keys:
-        reference = outcomes.get(key)
+        reference = answers.get(key)
         if reference is None:
             continue
-        path = _difference(reference, outcome, "")
+        path = _difference(reference, answer, "")
         if path and (not best or len(path) > len(best)):
             best = path
     return best
@@ -258,3 +316,18 @@ def counts(drifts: list[Drift]) -> dict[Verdict, int]:
     for drift in drifts:
         result[drift.verdict] += 1
     return result
+
+
+def interpreters_differ(document: ResultsDocument, references: dict[str, ReferenceDocument]) -> list[str]:
+    """Peers whose interpreter differs from the one the reference was made on,
+    as ``14.2/default: py3.12 → py3.13`` (reported once, at the top of ``check``)."""
+    recorded: dict[str, str] = {}
+    for reference in references.values():
+        for peer_id in reference["generated_from"]["peers"]:
+            recorded.setdefault(display_name(peer_id), peer_id)
+    lines = []
+    for peer in document["peers"]:
+        before = recorded.get(display_name(peer["id"]))
+        if before is not None and before != peer["id"] and peer["python"]:
+            lines.append(f"{display_name(peer['id'])}: {before.rsplit('/', 1)[-1]} → py{peer['python']}")
+    return sorted(set(lines))

@@ -42,7 +42,7 @@ from .text import visible
 from .vocabulary import Availability, CellStatus
 
 SCHEMA = "websockets-conformance/results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ def build_document(
             "cells": dict(Counter(str(summary.status) for summary in summaries)),
             "cases": sum(summary.runs for summary in summaries),
             "varies": sum(1 for summary in summaries if summary.varies),
+            "extra_cases": sum(max(0, summary.runs - facts.options["repeat"]) for summary in summaries),
         },
         "catchability": [],
         "api_surface": {},

@@ -12,6 +12,13 @@ two workers can never wait on each other), and:
 2. asks the client agent to run the ``client`` part against that port;
 3. asks the server agent to ``collect`` its record.
 
+*Adaptive repetitions.* Every cell first runs ``repeat`` times. A cell
+whose answers varied — in those runs, or in the reference — then runs again
+until it has ``max_repeat`` runs, so that its frequencies are known well
+enough to compare (see :mod:`harness.statistics`); a cell with one answer
+stops at ``repeat``. A deterministic scenario (``repetitions=1``) never
+repeats.
+
 Inside each agent the case runs alone in a fresh event loop; parallelism
 comes only from several agents. Cases are ordered repetition by repetition,
 in a fixed shuffle, so that load spreads over every peer's agents rather than
@@ -55,9 +62,16 @@ class Settings:
     repeat: int = 10
     jobs: int = 8
     agents_per_peer: int = 4
+    #: Runs of a cell whose answers vary; at most ``repeat`` turns it off.
+    max_repeat: int = 0
+    #: Keys of cells known to vary from elsewhere (the reference).
+    known_to_vary: frozenset[tuple[str, str, str, str]] = frozenset()
 
 
 Progress = Callable[[Cell, CaseResult], None]
+
+#: A cell's key: scenario, variant, client peer id, server peer id.
+CellKey = tuple[str, str, str, str]
 
 
 class Speaker(Protocol):
@@ -95,12 +109,15 @@ class Runner:
         settings: Settings,
         progress: Progress | None = None,
         pool_factory: PoolFactory = AgentPool,  # type: ignore[assignment]  # AgentPool.acquire returns Agent
+        on_extend: Callable[[int], None] | None = None,
     ) -> None:
         self.project = project
         self.scenarios = scenarios
         self.settings = settings
         self.progress = progress
         self.pool_factory = pool_factory
+        #: Told how many cases the adaptive repetitions add (progress totals).
+        self.on_extend = on_extend
         self.pools: dict[tuple[str, str], Pool] = {}
         #: Results so far, folded per cell; complete once :meth:`run` returns.
         self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
@@ -128,6 +145,35 @@ class Runner:
             for cell in order:
                 if repetition < self.repetitions(cell):
                     queue.put_nowait(cell)
+        await self._drain(queue, results)
+        extra = self.extension(order)
+        if extra:
+            if self.on_extend is not None:
+                self.on_extend(sum(extra.values()))
+            for repetition in range(max(extra.values())):
+                for cell in order:
+                    if repetition < extra.get(cell.key, 0):
+                        queue.put_nowait(cell)
+            await self._drain(queue, results)
+        return results
+
+    def extension(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], int]:
+        """More runs for each cell that varies (now or in the reference), up to ``max_repeat``."""
+        extra = {}
+        for cell in cells:
+            accumulator = self.results[cell.key]
+            if self.scenarios[cell.scenario].declaration.repetitions is not None:
+                continue
+            if accumulator.varies or cell.key in self.settings.known_to_vary:
+                more = self.settings.max_repeat - accumulator.runs
+                if more > 0:
+                    extra[cell.key] = more
+        return extra
+
+    async def _drain(
+        self, queue: asyncio.Queue[Cell], results: dict[tuple[str, str, str, str], CellAccumulator]
+    ) -> None:
+        """Run every queued case with ``jobs`` workers."""
 
         async def worker() -> None:
             while True:
@@ -147,7 +193,6 @@ class Runner:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-        return results
 
     def repetitions(self, cell: Cell) -> int:
         """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""

@@ -22,6 +22,7 @@ class RunOptions(TypedDict):
     implementations: list[str]
     scenarios: list[str]
     repeat: int
+    max_repeat: int
     jobs: int
     agents_per_peer: int
 
@@ -104,11 +105,15 @@ class Example(TypedDict):
 
 
 class OutcomeRecord(TypedDict):
-    key: str
+    """One answer of a cell: how often, its label and grade, and evidence."""
+
+    key: str  # of the answer
     count: int
     label: str
     grade: GradeRecord | None
-    outcome: Record
+    answer: Any
+    evidence: int  # distinct outcomes that gave this answer
+    outcome: Record  # the first of them
     example: Example
     seconds: Seconds
 
@@ -137,6 +142,8 @@ class Totals(TypedDict):
     cells: dict[str, int]
     cases: int
     varies: int
+    #: Cases run beyond ``repeat`` for cells that vary (adaptive repetitions).
+    extra_cases: int
 
 
 class CatchabilityRow(TypedDict):
@@ -172,18 +179,20 @@ class GeneratedFrom(TypedDict):
     harness_version: str
     run_started: str
     repeat: int
-    peers: list[str]
+    exact_python: bool
+    peers: list[str]  # with their Python
 
 
-class ObservedOutcome(TypedDict):
+class ObservedAnswer(TypedDict):
+    count: int
     label: str
     grade: str | None
 
 
 class ReferenceCell(TypedDict, total=False):
     status: str  # always present
-    observed: dict[str, ObservedOutcome]  # measured cells
-    varies: bool  # measured cells
+    runs: int  # measured cells
+    answers: dict[str, ObservedAnswer]  # measured cells: answer key → count
     reason: str  # other cells
 
 
@@ -194,4 +203,4 @@ class ReferenceDocument(TypedDict):
     question: str
     generated_from: GeneratedFrom
     cells: dict[str, ReferenceCell]
-    outcomes: dict[str, Record]
+    answers: dict[str, Any]  # answer key → the answer

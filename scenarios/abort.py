@@ -75,3 +75,15 @@ def label(outcome):
 
 def grade(outcome):
     return "informational", label(outcome)
+
+
+def answer(outcome):
+    """Whether the abort could be expressed, and what the other side saw."""
+    aborter = outcome["variant"]["params"]["aborter"]
+    other = "client" if aborter == "server" else "server"
+    abort = steps(outcome, aborter, "abort")
+    exception = first_exception(outcome, other, "recv")
+    return {
+        "abort": abort[0]["result"]["kind"] if abort else None,
+        "other_saw": None if exception is None else exception_text(exception),
+    }

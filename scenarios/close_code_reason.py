@@ -8,7 +8,15 @@ inspects its connection's ``close_code`` / ``close_reason`` /
 ``protocol.close_code``, once the connection is closed.
 """
 
-from harness.peer.labels import exception_text, first_exception, is_subclass, received_close, short_class
+from harness.peer.labels import (
+    attribute,
+    exception_text,
+    first_exception,
+    is_subclass,
+    received_close,
+    short_class,
+    values,
+)
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 CLOSES = (
@@ -85,3 +93,29 @@ def grade(outcome):
     if closed_ok != is_subclass(exception, "websockets.exceptions.ConnectionClosedOK"):
         return "non-strict", "code delivered, but as {}".format(short_class(exception["class"]))
     return "ok", "code {} delivered as {}".format(expected, short_class(exception["class"]))
+
+
+def received_reason(exception):
+    """The close reason this side received (``.rcvd.reason``, else the deprecated ``.reason``)."""
+    rcvd = attribute(exception, "rcvd")
+    if isinstance(rcvd, dict):
+        return rcvd.get("reason")
+    return attribute(exception, "reason")
+
+
+def _side_answer(outcome, role):
+    exception = first_exception(outcome, role, "recv")
+    inspected = values(outcome, role, "inspect")
+    state = inspected[0] if inspected and isinstance(inspected[0], dict) else {}
+    return {
+        "exception": None if exception is None else exception_text(exception),
+        "reason": None if exception is None else received_reason(exception),
+        "close_code": state.get("close_code"),
+        "close_reason": state.get("close_reason"),
+    }
+
+
+def answer(outcome):
+    """For each side: the exception, the code and reason it received, and
+    what its connection's close accessors say once closed."""
+    return {"client": _side_answer(outcome, "client"), "server": _side_answer(outcome, "server")}

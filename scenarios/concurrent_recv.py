@@ -63,3 +63,12 @@ def grade(outcome):
     if any("builtins.RuntimeError" in e["mro"] for e in exceptions):
         return "ok", label(outcome)
     return "non-strict", label(outcome)
+
+
+def answer(outcome):
+    """The results of the concurrent recv() calls, in no particular order."""
+    found = results(outcome)
+    if found is None:
+        step = steps(outcome, "client", "recv_concurrently")
+        return {"step": result_text(step[0]["result"]) if step else None, "results": None}
+    return {"step": "ok", "results": sorted(result_text(result) for result in found)}

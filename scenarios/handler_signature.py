@@ -59,3 +59,13 @@ def grade(outcome):
     if recvs and recvs[0]["result"]["kind"] == ResultKind.VALUE:
         return "ok", "the handler ran"
     return "informational", "the handler did not run: " + label(outcome)
+
+
+def answer(outcome):
+    """What connect() and each recv() returned or raised."""
+    return {
+        "connect": result_text(steps(outcome, "client", "connect")[0]["result"])
+        if steps(outcome, "client", "connect")
+        else None,
+        "recv": [result_text(step["result"]) for step in steps(outcome, "client", "recv")],
+    }

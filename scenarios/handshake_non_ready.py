@@ -81,3 +81,14 @@ def grade(outcome):
     if any(base in mro for base in EXPECTED_BASES[fault]):
         return "ok", result["exception"]["class"]
     return "non-strict", "{} is not one of {}".format(result["exception"]["class"], ", ".join(EXPECTED_BASES[fault]))
+
+
+def answer(outcome):
+    """What connect() raised (with its cause), and after how long."""
+    connect = first_step(outcome)
+    return {"connect": label(outcome), "after": None if connect is None else connect.get("duration")}
+
+
+def first_step(outcome):
+    steps = outcome["client"]["steps"]
+    return steps[0] if steps else None

@@ -68,3 +68,12 @@ def grade(outcome):
     if status_accessor(exception)[1] != status:
         return "non-strict", "the status code is not reachable on the exception"
     return "ok", label(outcome)
+
+
+def answer(outcome):
+    """The exception, and where and what its status code is."""
+    exception = first_exception(outcome, "client", "connect")
+    if exception is None:
+        return {"exception": None, "accessor": None, "status": None}
+    accessor, status = status_accessor(exception)
+    return {"exception": short_class(exception["class"]), "accessor": accessor, "status": status}

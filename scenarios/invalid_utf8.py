@@ -5,7 +5,7 @@ bypassing its library; the other side calls recv(). RFC 6455 §8.1 requires
 failing the connection with 1007.
 """
 
-from harness.peer.labels import close_code, first_exception, result_text, steps
+from harness.peer.labels import close_code, first_exception, first_result_text, result_text, steps
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 PAYLOAD = b"\xc3\x28"
@@ -61,3 +61,8 @@ def grade(outcome):
     if any(close_code(first_exception(outcome, role, "recv")) == 1007 for role in ("client", "server")):
         return "ok", label(outcome)
     return "failed", "no 1007: " + label(outcome)
+
+
+def answer(outcome):
+    """What each side's first recv() returned or raised."""
+    return {role: first_result_text(outcome, role, "recv") for role in ("client", "server")}

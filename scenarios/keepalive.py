@@ -91,3 +91,13 @@ def grade(outcome):
     if close_code(exception) == 1011 and recv.get("duration") == IN_TIME:
         return "ok", label(outcome)
     return "non-strict", label(outcome)
+
+
+def answer(outcome):
+    """What the pinging side's recv() raised, and when."""
+    recv = first_recv(outcome)
+    return {
+        "pinger": pinger(outcome),
+        "recv": None if recv is None else result_text(recv["result"]),
+        "after": None if recv is None else recv.get("duration"),
+    }

@@ -6,7 +6,7 @@ too big") to this; the library raises PayloadTooBig on the receiving side in
 some versions, and ConnectionClosedError(1009) in others.
 """
 
-from harness.peer.labels import close_code, first_exception, result_text, steps
+from harness.peer.labels import close_code, first_exception, first_result_text, result_text, steps
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 LIMIT = 1024
@@ -63,3 +63,8 @@ def grade(outcome):
     if any(close_code(first_exception(outcome, role, "recv")) == 1009 for role in ("client", "server")):
         return "ok", label(outcome)
     return "non-strict", "no 1009 seen: " + label(outcome)
+
+
+def answer(outcome):
+    """What each side's first recv() returned or raised."""
+    return {role: first_result_text(outcome, role, "recv") for role in ("client", "server")}

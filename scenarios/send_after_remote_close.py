@@ -6,7 +6,7 @@ yield, or after a short delay), then calls recv(). The record shows which
 send raised first and the connection state before each send.
 """
 
-from harness.peer.labels import first_result, short_class, steps
+from harness.peer.labels import first_result, first_result_text, short_class, steps
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import Scenario, Variant
 
@@ -78,3 +78,18 @@ def label(outcome):
 
 def grade(outcome):
     return "informational", label(outcome)
+
+
+def answer(outcome):
+    """Which send() failed first, how, and the state it saw just before."""
+    number, step = first_failing_send(outcome)
+    result = step["result"] if step is not None else None
+    return {
+        "connect": first_result_text(outcome, "client", "connect"),
+        "sends": len(sends(outcome)),
+        "first_failing_send": number,
+        "raised": None
+        if result is None
+        else (short_class(result["exception"]["class"]) if result["kind"] == ResultKind.EXCEPTION else result["kind"]),
+        "state_before": None if step is None else (step.get("state_before") or {}).get("state"),
+    }

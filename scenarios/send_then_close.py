@@ -6,7 +6,7 @@ and the library docs say messages received before the close frame are
 delivered by ``recv()`` before it raises ``ConnectionClosed``.
 """
 
-from harness.peer.labels import exception_text, first_result, results, values
+from harness.peer.labels import exception_text, first_result, first_result_text, result_text, results, values
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
@@ -96,3 +96,13 @@ def grade(outcome):
     if not any(name.endswith(".ConnectionClosedOK") for name in mro):
         return "non-strict", "all messages, but {}".format(result["exception"]["class"])
     return "ok", "all messages, then ConnectionClosedOK"
+
+
+def answer(outcome):
+    """The messages received, in order, and what ended the loop."""
+    result = final_recv(outcome)
+    return {
+        "connect": first_result_text(outcome, "client", "connect"),
+        "received": received(outcome),
+        "ended_by": None if result is None else result_text(result),
+    }

@@ -101,11 +101,42 @@ def test_incidental_fields_do_not_split_outcomes_but_others_do():
     summary = outcomes.aggregate(module, cell, [open_state, closing])
     assert not summary.varies
 
-    module = scenario.load("send-after-remote-close")  # states are the point there
+    module = scenario.load("send-after-remote-close")  # the state before the failing send is the point there
     cell = Cell("send-after-remote-close", "right-after-connect", CLIENT, SERVER)
-    summary = outcomes.aggregate(module, cell, [open_state, closing])
+    open_send = CaseResult("measured", record(step("send", closed(1), state="OPEN")), record(), port=1)
+    closing_send = CaseResult("measured", record(step("send", closed(1), state="CLOSING")), record(), port=1)
+    summary = outcomes.aggregate(module, cell, [open_send, closing_send])
     assert summary.varies
     assert sorted(o["count"] for o in summary.outcomes) == [1, 1]
+
+
+def test_evidence_that_does_not_answer_the_question_does_not_split_answers():
+    module = scenario.load("send-then-close")
+    cell = Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
+    one = CaseResult("measured", record(step("recv", closed(1))), record(), port=1)
+    other = copy.deepcopy(one)
+    other.client["steps"][0]["result"]["exception"]["str"] = "a different message"
+    summary = outcomes.aggregate(module, cell, [one, other, copy.deepcopy(one)])
+    (found,) = summary.outcomes
+    assert (found["count"], found["evidence"]) == (3, 2)
+    assert found["answer"] == {"connect": None, "received": [], "ended_by": "ConnectionClosedOK"}
+    assert found["key"] == outcomes.outcome_key(found["answer"])
+
+
+def test_two_answers_never_share_a_label():
+    def label(outcome):
+        return "same words"
+
+    module = dataclasses.replace(scenario.load("send-after-remote-close"), label=label)
+    cell = Cell("send-after-remote-close", "right-after-connect", CLIENT, SERVER)
+    results = [
+        CaseResult("measured", record(step("send", closed(1), state=state)), record(), port=1)
+        for state in ("OPEN", "CLOSING", "CLOSED")
+    ]
+    labels = [o["label"] for o in outcomes.aggregate(module, cell, results).outcomes]
+    assert len(set(labels)) == 3
+    assert labels.count("same words") == 1
+    assert all(label.startswith('same words (state_before="') for label in labels if label != "same words")
 
 
 def test_aggregate_counts_errors_apart_and_marks_the_cell():
@@ -245,7 +276,12 @@ def test_a_summary_holds_counts_labels_grades_evidence_and_timings():
     first, second = described["outcomes"]
     assert (first["count"], first["label"], first["grade"]["grade"]) == (3, "3/3 msgs, ConnectionClosedOK", "ok")
     assert (second["count"], second["label"], second["grade"]["grade"]) == (1, "0/3 msgs, ConnectionClosedOK", "failed")
-    assert first["key"] == outcomes.outcome_key(first["outcome"])
+    assert first["key"] == outcomes.outcome_key(first["answer"])
+    assert first["answer"] == {
+        "connect": None,
+        "received": ["message 0", "message 1", "message 2"],
+        "ended_by": "ConnectionClosedOK",
+    }
     assert first["example"] == {"client": full, "server": record(), "port": 40001}
     assert first["seconds"] == {"min": 0.1, "median": 0.2, "max": 0.3}
     assert second["seconds"] == {"min": 0.5, "median": 0.5, "max": 0.5}

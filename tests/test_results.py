@@ -78,6 +78,7 @@ FACTS = results.RunFacts(
         "implementations": ["default"],
         "scenarios": ["send-then-close"],
         "repeat": 2,
+        "max_repeat": 6,
         "jobs": 3,
         "agents_per_peer": 4,
     },
@@ -94,6 +95,8 @@ def outcome_record(key):
         "count": 1,
         "label": key,
         "grade": None,
+        "answer": {"key": key},
+        "evidence": 1,
         "outcome": {},
         "example": {"client": None, "server": None, "port": None},
         "seconds": {"min": 0.1, "median": 0.1, "max": 0.1},
@@ -144,7 +147,12 @@ def test_build_document_lists_environments_peers_axes_and_totals():
     assert (document["clients"], document["servers"]) == ([OLD.id], [NEW.id, GONE.id])
     assert [s["id"] for s in document["scenarios"]] == ["send-then-close"]
     assert [c["variant"] for c in document["cells"]] == ["v", "w", "v", "v"]
-    assert document["totals"] == {"cells": {"measured": 2, "unavailable": 1, "error": 1}, "cases": 5, "varies": 1}
+    assert document["totals"] == {
+        "cells": {"measured": 2, "unavailable": 1, "error": 1},
+        "cases": 5,
+        "varies": 1,
+        "extra_cases": 0,
+    }
     assert (document["catchability"], document["api_surface"]) == ([], {})
 
 

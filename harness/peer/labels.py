@@ -115,6 +115,12 @@ def result_text(result: Optional[Dict[str, Any]]) -> str:
     return str(result["kind"])
 
 
+def first_result_text(outcome: Dict[str, Any], role: str, name: str) -> Optional[str]:
+    """:func:`result_text` of one side's first ``name`` step, or None if it took none."""
+    result = first_result(outcome, role, name)
+    return None if result is None else result_text(result)
+
+
 def is_subclass(exception: Optional[Dict[str, Any]], *names: str) -> bool:
     """Whether the exception is an instance of any of the qualified class names."""
     return exception is not None and any(name in exception["mro"] for name in names)

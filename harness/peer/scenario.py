@@ -19,6 +19,12 @@ and optionally, evaluated by the orchestrator on *normalized* outcomes:
 ``def grade(outcome) -> (grade, reason)``
     ``ok`` / ``non-strict`` / ``failed`` / ``informational`` where the RFC or
     the library's documentation says what a correct library does.
+``def answer(outcome) -> JSON``
+    the fields of the outcome that answer the scenario's question (e.g. the
+    messages received and what ended the loop). Cells, the reference and
+    ``check`` compare answers; the rest of the outcome is evidence, kept and
+    shown but never compared. Without it, the whole normalized outcome is
+    the answer.
 ``def server_options(variant) -> dict``
     options for the server (``max_size``, ``ping_interval``, …).
 
@@ -125,6 +131,8 @@ Script = Callable[[Any, Variant], Awaitable[None]]
 Labeller = Callable[[Dict[str, Any]], str]
 #: ``grade(outcome) -> (grade, reason)`` on a normalized outcome.
 Grader = Callable[[Dict[str, Any]], Tuple[str, str]]
+#: ``answer(outcome) -> JSON`` on a normalized outcome.
+Answerer = Callable[[Dict[str, Any]], Any]
 
 
 def _no_server_options(variant: Variant) -> Mapping[str, Any]:
@@ -138,7 +146,8 @@ class LoadedScenario:
     Everything else (agents, runner, outcomes, reports) takes this object;
     optional functions a file does not define are filled with defaults here,
     once: ``label`` with :func:`harness.peer.labels.generic_label`,
-    ``server_options`` with no options; ``grade`` stays ``None`` (ungraded).
+    ``server_options`` with no options; ``grade`` stays ``None`` (ungraded)
+    and ``answer`` ``None`` (the whole outcome answers).
     """
 
     declaration: Scenario
@@ -147,6 +156,8 @@ class LoadedScenario:
     server_options: Callable[[Variant], Mapping[str, Any]] = _no_server_options
     label: Labeller = generic_label
     grade: Optional[Grader] = None
+    #: None: the whole normalized outcome is the answer.
+    answer: Optional[Answerer] = None
 
     @property
     def id(self) -> str:
@@ -187,7 +198,7 @@ def load(scenario_id: str) -> LoadedScenario:
 def from_module(module: ModuleType) -> LoadedScenario:
     """The typed object for a module that passed :func:`validate`."""
     optional = {}  # type: Dict[str, Any]
-    for name in ("server_options", "label", "grade"):
+    for name in ("server_options", "label", "grade", "answer"):
         function = getattr(module, name, None)
         if function is not None:
             optional[name] = function
@@ -218,7 +229,7 @@ def validate(module: ModuleType) -> None:
         raise ScenarioError("{} does not define client(side, variant)".format(name))
     if scenario.servers != FAULT_SERVERS and not callable(getattr(module, "server", None)):
         raise ScenarioError("{} does not define server(side, variant)".format(name))
-    for optional in ("server_options", "label", "grade"):
+    for optional in ("server_options", "label", "grade", "answer"):
         if getattr(module, optional, None) is not None and not callable(getattr(module, optional)):
             raise ScenarioError("{}: {} must be a function".format(name, optional))
     if scenario.servers == FAULT_SERVERS:
