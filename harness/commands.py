@@ -41,7 +41,11 @@ async def results_for(source: Source) -> tuple[ResultsDocument, int]:
 
 
 async def make_reference(source: Source, directory: Path = REFERENCE, exact_python: bool = False) -> int:
-    """``nox -s reference``: regenerate the reference from a complete run."""
+    """``nox -s reference``: regenerate the reference from a complete run.
+
+    The reference being replaced is not read: it may be of an older schema,
+    and the new one must be the run's observations alone."""
+    source = dataclasses.replace(source, matrix=dataclasses.replace(source.matrix, reference=None))
     document, code = await results_for(source)
     if code == exit_codes.INCOMPLETE:
         display.say("error: the run is incomplete or has harness errors; the reference was not changed")

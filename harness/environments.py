@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -46,7 +47,7 @@ from typing import Any
 
 from . import files
 from .agents import Agent, AgentError
-from .schema import EnvironmentRecord
+from .schema import EnvironmentRecord, SourceRecord
 from .vocabulary import Availability
 
 #: Bump when the layout of environments changes, to rebuild them all.
@@ -73,6 +74,43 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Source:
+    """What an environment installs: a release by default, or a candidate
+    (a pre-release, a local wheel or sdist, a source tree)."""
+
+    #: What uv installs: ``websockets==14.1``, or an absolute path.
+    requirement: str
+    #: What names the environment on disk (a version, or a kind and digest).
+    identity: str
+    #: Digest of a local artifact (wheel, sdist), so results say what ran.
+    sha256: str | None = None
+    #: A source tree can change under one path: never reuse its environment.
+    always_rebuild: bool = False
+
+    @classmethod
+    def release(cls, version: str) -> Source:
+        return cls(f"websockets=={version}", version)
+
+    @classmethod
+    def of(cls, spec: str) -> Source:
+        """A release or pre-release version, or a path to a wheel, sdist or source tree."""
+        path = Path(spec)
+        if path.is_dir():
+            return cls(
+                str(path.resolve()),
+                f"tree-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}",
+                always_rebuild=True,
+            )
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            return cls(str(path.resolve()), f"file-{digest[:12]}", sha256=digest)
+        return cls.release(spec)
+
+    def describe(self) -> SourceRecord:
+        return {"requirement": self.requirement, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
 class Environment:
     """A release's environment, or why there is none."""
 
@@ -87,9 +125,14 @@ class Environment:
     reused: bool = False
     packages: tuple[str, ...] = ()
     seconds: float = 0.0
+    source: Source | None = None
+    #: The websockets version the environment's interpreter imports.
+    installed: str | None = None
 
     def describe(self) -> EnvironmentRecord:
         return {
+            "source": (self.source or Source.release(self.version)).describe(),
+            "installed": self.installed,
             "version": self.version,
             "status": self.status,
             "python": self.python,
@@ -174,22 +217,29 @@ class Builder:
         version: str,
         pythons: tuple[str, ...] = CANDIDATE_PYTHONS,
         packages: tuple[str, ...] = (),
+        source: Source | None = None,
     ) -> Environment:
-        """Return a working environment for ``version``, trying ``pythons`` in order."""
-        async with self._building(version):
-            return await self._prepare(version, pythons, packages)
+        """Return a working environment for ``version`` (the peer's name),
+        installing ``source`` (default: that release), trying ``pythons`` in order."""
+        source = source or Source.release(version)
+        async with self._building(source.identity):
+            return await self._prepare(version, pythons, packages, source)
 
-    async def _prepare(self, version: str, pythons: tuple[str, ...], packages: tuple[str, ...]) -> Environment:
+    async def _prepare(
+        self, version: str, pythons: tuple[str, ...], packages: tuple[str, ...], source: Source
+    ) -> Environment:
         started = time.monotonic()
         attempts: list[Attempt] = []
         for python in pythons:
-            key = f"{version}|{python}|{','.join(packages)}"
+            key = f"{source.identity}|{python}|{','.join(packages)}"
             if key in self._attempts:
                 attempts.append(Attempt(python, self._attempts[key], cached=True))
                 continue
-            environment = await self._try(version, python, packages, attempts)
+            environment = await self._try(version, python, packages, attempts, source)
             if environment is not None:
-                return dataclasses.replace(environment, attempts=tuple(attempts), seconds=time.monotonic() - started)
+                return dataclasses.replace(
+                    environment, attempts=tuple(attempts), seconds=time.monotonic() - started, source=source
+                )
         reason = "; ".join(f"py{a.python}: {a.result}" for a in attempts) or "no interpreter to try"
         return Environment(
             version,
@@ -198,16 +248,24 @@ class Builder:
             attempts=tuple(attempts),
             packages=packages,
             seconds=time.monotonic() - started,
+            source=source,
         )
 
     async def _try(
-        self, version: str, python: str, packages: tuple[str, ...], attempts: list[Attempt]
+        self, version: str, python: str, packages: tuple[str, ...], attempts: list[Attempt], source: Source
     ) -> Environment | None:
-        key = f"{version}|{python}|{','.join(packages)}"
-        path = self.path_for(version, python, packages)
-        spec = {"format": ENVIRONMENT_FORMAT, "version": version, "python": python, "packages": list(packages)}
+        key = f"{source.identity}|{python}|{','.join(packages)}"
+        path = self.path_for(source.identity, python, packages)
+        spec = {
+            "format": ENVIRONMENT_FORMAT,
+            "version": source.identity,
+            "requirement": source.requirement,
+            "sha256": source.sha256,
+            "python": python,
+            "packages": list(packages),
+        }
         marker = path / MARKER
-        if not self.rebuild and marker.exists():
+        if not self.rebuild and not source.always_rebuild and marker.exists():
             try:
                 recorded = json.loads(marker.read_text())
             except ValueError:
@@ -224,6 +282,7 @@ class Builder:
                     str(path),
                     packages=packages,
                     reused=True,
+                    installed=recorded.get("installed"),
                 )
         interpreter = await self._find_python(python)
         if interpreter is None:
@@ -246,7 +305,7 @@ class Builder:
             "--quiet",
             "--python",
             str(executable),
-            f"websockets=={version}",
+            source.requirement,
             *packages,
             cwd=self.project,
         )
@@ -266,7 +325,7 @@ class Builder:
                 attempts.append(Attempt(python, f"install of {', '.join(extras)} failed: " + _install_reason(output)))
                 shutil.rmtree(path, ignore_errors=True)
                 return None
-        smoke, python_full, ran = await self._smoke(executable)
+        smoke, python_full, ran, installed = await self._smoke(executable)
         if smoke != "passed":
             attempts.append(Attempt(python, "smoke failed: " + smoke))
             if ran:  # the exchange ran and failed: a fact about this interpreter
@@ -274,9 +333,16 @@ class Builder:
             shutil.rmtree(path, ignore_errors=True)
             return None
         attempts.append(Attempt(python, "passed"))
-        files.write_json_atomically(marker, {"spec": spec, "python_full": python_full})
+        files.write_json_atomically(marker, {"spec": spec, "python_full": python_full, "installed": installed})
         return Environment(
-            version, Availability.AVAILABLE, python, python_full, str(executable), str(path), packages=packages
+            version,
+            Availability.AVAILABLE,
+            python,
+            python_full,
+            str(executable),
+            str(path),
+            packages=packages,
+            installed=installed,
         )
 
     async def _implementation_requirements(self, executable: Path) -> list[str]:
@@ -304,22 +370,23 @@ class Builder:
         found = output.strip().splitlines()[-1].strip()
         return found or None
 
-    async def _smoke(self, executable: Path) -> tuple[str, str | None, bool]:
-        """``passed`` or why not, the full Python version, and whether the
-        smoke exchange ran at all (False: the agent itself failed)."""
+    async def _smoke(self, executable: Path) -> tuple[str, str | None, bool, str | None]:
+        """``passed`` or why not, the full Python version, whether the smoke
+        exchange ran at all (False: the agent itself failed), and the
+        websockets version it imported."""
         agent = Agent(str(executable), role="smoke", peer=str(executable), project=self.project)
         try:
             await agent.start()
             hello = await agent.request("hello", timeout=30)
-            python = hello.get("python")
-            if not hello.get("websockets"):
-                return "import failed: " + str(hello.get("import_error")), python, True
+            python, installed = hello.get("python"), hello.get("websockets")
+            if not installed:
+                return "import failed: " + str(hello.get("import_error")), python, True, None
             smoke = await agent.request("smoke", timeout=30, implementation="default")
             if not smoke.get("passed"):
-                return str(smoke.get("detail")), python, True
-            return "passed", python, True
+                return str(smoke.get("detail")), python, True, installed
+            return "passed", python, True, installed
         except AgentError as exc:
-            return str(exc).splitlines()[0], None, False
+            return str(exc).splitlines()[0], None, False, None
         finally:
             await agent.stop()
 

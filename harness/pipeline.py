@@ -33,7 +33,7 @@ from typing import Any
 
 from . import display, exit_codes, files, interrupts, matrix, outcomes, reports, results, versions
 from .agents import Agent, AgentError, kill_all
-from .environments import CANDIDATE_PYTHONS, Builder, Environment
+from .environments import CANDIDATE_PYTHONS, Builder, Environment, Source
 from .exit_codes import UsageError
 from .peer import scenario as scenario_api
 from .peer.scenario import LoadedScenario
@@ -85,7 +85,7 @@ class Resolved:
     @property
     def wanted(self) -> tuple[str, ...]:
         """Every release either axis needs, oldest first."""
-        return tuple(sorted(set(self.clients) | set(self.servers), key=versions.Version))
+        return tuple(sorted(set(self.clients) | set(self.servers), key=versions.order))
 
 
 @dataclass(frozen=True)
@@ -150,19 +150,24 @@ async def build_environments(options: MatrixOptions, resolved: Resolved) -> dict
     builder = Builder(options.environments, PROJECT, options.download_python, options.rebuild, log=display.say)
     limit = asyncio.Semaphore(BUILD_CONCURRENCY)
 
-    async def one(version: str) -> Environment:
-        if resolved.releases.source == "pypi" and version not in resolved.releases:
+    async def one(selector: str) -> Environment:
+        name = versions.label(selector)
+        named = versions.candidate(selector)
+        source = Source.of(named[1] if named else selector)
+        is_release = source.requirement.startswith("websockets==")
+        if is_release and resolved.releases.source == "pypi" and source.identity not in resolved.releases:
             return Environment(
-                version, Availability.UNAVAILABLE, reason=f"websockets {version} is not a release on PyPI"
+                name, Availability.UNAVAILABLE, reason=f"websockets {source.identity} is not a release on PyPI"
             )
         async with limit:
-            return await builder.prepare(version, options.pythons.get(version, CANDIDATE_PYTHONS))
+            return await builder.prepare(name, options.pythons.get(name, CANDIDATE_PYTHONS), source=source)
 
     built = await asyncio.gather(*(one(version) for version in resolved.wanted))
     for environment in built:
         if environment.status == Availability.AVAILABLE:
             how = "reused" if environment.reused else f"built in {environment.seconds:.1f} s"
-            display.say(f"websockets {environment.version}: Python {environment.python_full} ({how})")
+            runs = "" if environment.installed == environment.version else f" = websockets {environment.installed}"
+            display.say(f"websockets {environment.version}{runs}: Python {environment.python_full} ({how})")
         else:
             display.say(f"websockets {environment.version}: unavailable: {environment.reason}")
     return {environment.version: environment for environment in built}
@@ -195,8 +200,8 @@ async def make_peers(options: MatrixOptions, resolved: Resolved, environments: d
         by_version[version] = matrix.peers_for(environment, inventories[version], options.implementations)
     return Peers(
         environments,
-        [peer for version in resolved.clients for peer in by_version[version]],
-        [peer for version in resolved.servers for peer in by_version[version]],
+        [peer for selector in resolved.clients for peer in by_version[versions.label(selector)]],
+        [peer for selector in resolved.servers for peer in by_version[versions.label(selector)]],
         matrix.fault_peer(),
     )
 

@@ -258,6 +258,8 @@ def _detail(scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None) -> 
                 "grade": grade_name(outcome) or "",
                 "reason": outcome["grade"]["reason"] if outcome["grade"] is not None else "",
                 "key": outcome["key"],
+                "answer": json.dumps(outcome["answer"], ensure_ascii=False, sort_keys=True),
+                "evidence": outcome["evidence"],
                 "client": step_rows(example.get("client")),
                 "server": step_rows(example.get("server")),
                 "seconds": outcome.get("seconds", {}),

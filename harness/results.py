@@ -85,7 +85,7 @@ def build_document(
             "releases_source": facts.releases_source,
             "options": facts.options,
         },
-        "environments": [environments[v].describe() for v in sorted(environments, key=versions.Version)],
+        "environments": [environments[v].describe() for v in sorted(environments, key=versions.order)],
         "peers": [peer.describe() for peer in peers.values()],
         "clients": list(dict.fromkeys(peer.id for peer in clients)),
         "servers": list(dict.fromkeys(peer.id for peer in servers)),

@@ -47,7 +47,14 @@ class AttemptRecord(TypedDict):
     cached: bool
 
 
+class SourceRecord(TypedDict):
+    requirement: str
+    sha256: str | None
+
+
 class EnvironmentRecord(TypedDict):
+    source: SourceRecord
+    installed: str | None
     version: str
     status: str
     python: str | None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -43,16 +44,19 @@ PYPI_JSON = os.environ.get("HARNESS_PYPI_JSON", "https://pypi.org/pypi/{package}
 
 @dataclass(frozen=True)
 class Releases:
-    """Released versions of websockets, newest last."""
+    """Released versions of websockets, newest last (pre-releases apart:
+    they are never "newest", but can be asked for by name)."""
 
     versions: tuple[Version, ...]
     source: str  # "pypi" or "cache"
+    prereleases: tuple[Version, ...] = ()
 
     def __contains__(self, version: str) -> bool:
         try:
-            return Version(version) in self.versions
+            wanted = Version(version)
         except InvalidVersion:
             return False
+        return wanted in self.versions or wanted in self.prereleases
 
     def newest(self, major: int | None = None) -> str:
         candidates = [v for v in self.versions if major is None or v.major == major]
@@ -70,18 +74,26 @@ def fetch_releases(cache: Path, timeout: float = 20.0) -> Releases:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         if cache.exists():
             try:
-                versions = [Version(v) for v in json.loads(cache.read_text())["versions"]]
-            except (ValueError, KeyError, InvalidVersion):
+                cached = json.loads(cache.read_text())
+                versions = [Version(v) for v in cached["versions"]]
+                prereleases = [Version(v) for v in cached.get("prereleases", [])]
+            except (ValueError, KeyError, TypeError, InvalidVersion):
                 raise UsageError(f"PyPI unreachable ({exc}) and release cache {cache} is corrupt") from None
-            return Releases(tuple(sorted(versions)), "cache")
+            return Releases(tuple(sorted(versions)), "cache", tuple(sorted(prereleases)))
         raise UsageError(f"cannot list websockets releases: PyPI unreachable ({exc})") from None
-    versions = sorted(
+    published = sorted(
         Version(version)
         for version, files in document.get("releases", {}).items()
-        if files and not all(file.get("yanked") for file in files) and not Version(version).is_prerelease
+        if files and not all(file.get("yanked") for file in files)
     )
-    write_json_atomically(cache, {"versions": [str(v) for v in versions]}, indent=None)
-    return Releases(tuple(versions), "pypi")
+    versions = [v for v in published if not v.is_prerelease]
+    prereleases = [v for v in published if v.is_prerelease]
+    write_json_atomically(
+        cache,
+        {"versions": [str(v) for v in versions], "prereleases": [str(v) for v in prereleases]},
+        indent=None,
+    )
+    return Releases(tuple(versions), "pypi", tuple(prereleases))
 
 
 def parse_selectors(text: str) -> tuple[str, ...]:
@@ -94,7 +106,39 @@ def parse_selectors(text: str) -> tuple[str, ...]:
     return selectors
 
 
+#: A candidate's name: what cells and the reference call it.
+LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$")
+
+
+def candidate(selector: str) -> tuple[str, str] | None:
+    """``LABEL=SPEC`` → (label, spec); None for a plain selector."""
+    label, separator, spec = selector.partition("=")
+    return (label.strip(), spec.strip()) if separator else None
+
+
+def label(selector: str) -> str:
+    """What a resolved selector is called: its label, or the version itself."""
+    named = candidate(selector)
+    return named[0] if named else selector
+
+
 def validate_selector(selector: str) -> None:
+    named = candidate(selector)
+    if named is not None:
+        name, spec = named
+        if not LABEL.match(name):
+            raise UsageError(f"invalid candidate label {name!r} in {selector!r} (letters, digits, . _ + -)")
+        if Path(spec).exists():
+            if not (Path(spec).is_dir() or spec.endswith((".whl", ".tar.gz", ".zip"))):
+                raise UsageError(f"candidate {spec!r} is not a wheel, an sdist or a source directory")
+            return
+        try:
+            Version(spec)
+        except InvalidVersion:
+            raise UsageError(
+                f"invalid candidate {selector!r} (expected LABEL=VERSION, or LABEL=PATH to a wheel, sdist or directory)"
+            ) from None
+        return
     if selector == "newest":
         return
     if selector.startswith("newest-"):
@@ -108,7 +152,12 @@ def validate_selector(selector: str) -> None:
 
 
 def resolve(selector: str, releases: Releases) -> str:
-    """Turn a selector into an exact version string (which may not exist)."""
+    """Turn a selector into an exact version string (which may not exist);
+    a candidate stays ``LABEL=SPEC``, with a path made absolute."""
+    named = candidate(selector)
+    if named is not None:
+        name, spec = named
+        return f"{name}={Path(spec).resolve()}" if Path(spec).exists() else f"{name}={spec}"
     if selector == "newest":
         return releases.newest()
     if selector.startswith("newest-"):
@@ -117,6 +166,20 @@ def resolve(selector: str, releases: Releases) -> str:
 
 
 def resolve_all(selectors: tuple[str, ...], releases: Releases) -> tuple[str, ...]:
-    """Resolve selectors, dropping duplicates, ordered by version."""
+    """Resolve selectors, dropping duplicates, ordered by version (labels
+    that are not versions last, by name). Two selectors may not share a label."""
     exact = {resolve(selector, releases) for selector in selectors}
-    return tuple(sorted(exact, key=Version))
+    labels = [label(item) for item in exact]
+    duplicated = sorted({name for name in labels if labels.count(name) > 1})
+    if duplicated:
+        raise UsageError(f"two peers would be named {duplicated[0]!r}: give the candidate another label")
+    return tuple(sorted(exact, key=order))
+
+
+def order(selector: str) -> tuple[int, Version | str]:
+    """Sort key of a resolved selector: by its label's version, else by name."""
+    name = label(selector)
+    try:
+        return (0, Version(name))
+    except InvalidVersion:
+        return (1, name)

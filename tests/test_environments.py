@@ -57,8 +57,8 @@ def test_remembered_failures_of_concurrent_runs_are_merged(builder):
 
 
 def test_an_agent_that_cannot_run_is_not_a_verdict_about_the_interpreter(builder, tmp_path):
-    reason, python, ran = asyncio.run(builder._smoke(tmp_path / "vanished" / "bin" / "python"))
-    assert (python, ran) == (None, False)
+    reason, python, ran, installed = asyncio.run(builder._smoke(tmp_path / "vanished" / "bin" / "python"))
+    assert (python, ran, installed) == (None, False, None)
     assert "cannot start agent" in reason
 
 

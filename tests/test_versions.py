@@ -67,4 +67,38 @@ def test_fetch_filters_yanked_and_pre_releases(tmp_path, monkeypatch):
     monkeypatch.setattr(versions, "PYPI_JSON", source.as_uri().replace("websockets", "{package}"))
     releases = versions.fetch_releases(tmp_path / "cache.json")
     assert [str(v) for v in releases.versions] == ["14.2"]
-    assert json.loads((tmp_path / "cache.json").read_text()) == {"versions": ["14.2"]}
+    assert [str(v) for v in releases.prereleases] == ["15.0rc1"]  # asked for by name only
+    assert json.loads((tmp_path / "cache.json").read_text()) == {"versions": ["14.2"], "prereleases": ["15.0rc1"]}
+
+
+def test_a_candidate_is_named_by_its_label_and_installs_its_spec(tmp_path):
+    wheel = tmp_path / "websockets-15.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    releases = versions.Releases((Version("14.0"), Version("14.1")), "pypi", (Version("15.0rc1"),))
+    for selector in ("14.0=14.1", "next=15.0rc1", f"local={wheel}", f"tree={tmp_path}", "15.0rc1"):
+        versions.validate_selector(selector)
+    assert versions.resolve("14.0=14.1", releases) == "14.0=14.1"
+    assert versions.resolve(f"local={wheel}", releases) == f"local={wheel.resolve()}"
+    assert versions.label("14.0=14.1") == "14.0" and versions.label("14.1") == "14.1"
+    assert "15.0rc1" in releases and "15.0rc2" not in releases
+    ordered = versions.resolve_all(("local=" + str(wheel), "14.0=14.1", "8.1"), releases)
+    assert [versions.label(item) for item in ordered] == ["8.1", "14.0", "local"]
+
+
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        ("bad label!=14.1", "invalid candidate label"),
+        ("x=not-a-version", "expected LABEL=VERSION, or LABEL=PATH"),
+        ("x=/etc/passwd", "is not a wheel, an sdist or a source directory"),
+    ],
+)
+def test_bad_candidates_are_usage_errors(selector, message):
+    with pytest.raises(UsageError, match=message):
+        versions.validate_selector(selector)
+
+
+def test_two_peers_may_not_share_a_label():
+    releases = versions.Releases((Version("14.0"), Version("14.1")), "pypi")
+    with pytest.raises(UsageError, match=r"two peers would be named '14\.0'"):
+        versions.resolve_all(("14.0", "14.0=14.1"), releases)
