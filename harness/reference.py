@@ -269,9 +269,15 @@ class _Pending:
             observed = self.reference_cell.get("answers", {}).get(answer or "")
             label = observed["label"] if observed is not None else "?"
         before, after = self.test.reference_count, self.test.count
-        return (
-            f"{label} {before}/{self.reference_cell.get('runs', 0)} → {after}/{self.cell['runs']}, p={self.test.p:.2g}"
-        )
+        runs = self.reference_cell.get("runs", 0)
+        shift = f"{label} {before}/{runs} → {after}/{self.cell['runs']}, p={self.test.p:.2g}"
+        known = list(self.reference_cell.get("answers", {}))
+        unseen = [o for o in self.cell["outcomes"] if o["key"] not in known]
+        if unseen and set(self.labels) & set(self.reference_labels) and self.reference is not None:
+            # The labels read alike: say where the answers differ.
+            where = first_difference(unseen[0]["answer"], self.reference["answers"], known)
+            shift += f"; answers differ at {where}" if where else ""
+        return shift
 
 
 def first_difference(answer: Any, answers: dict[str, Any], keys: list[str]) -> str:
