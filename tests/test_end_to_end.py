@@ -44,6 +44,8 @@ def results(tmp_path_factory) -> dict:
         "8.1,newest",
         "--repeat",
         "3",
+        "--max-repeat",
+        "12",
         "--output",
         str(output),
         "--scenarios",
@@ -85,8 +87,11 @@ def test_run_is_complete_and_recorded(results):
         "handshake-non-ready",
     }
     for cell in results["cells"]:
-        assert cell["runs"] == 3
-        assert sum(o["count"] for o in cell["outcomes"]) == 3
+        # 3 runs; a cell whose answers varied gets the adaptive repetitions (--max-repeat 12).
+        assert cell["runs"] == (12 if cell["varies"] else 3)
+        assert sum(o["count"] for o in cell["outcomes"]) == cell["runs"]
+    extended = sum(cell["runs"] - 3 for cell in results["cells"])
+    assert results["totals"]["extra_cases"] == extended
 
 
 def test_python_is_chosen_by_trying_not_by_metadata(results):

@@ -236,7 +236,7 @@ def test_corrupt_inputs_are_one_line_and_exit_5(tmp_path):
     reference = tmp_path / "reference"
     reference.mkdir()
     (reference / "send-then-close.json").write_text(
-        json.dumps({"schema": "websockets-conformance/reference", "schema_version": 1, "cells": []})
+        json.dumps({"schema": "websockets-conformance/reference", "schema_version": 2, "cells": []})
     )
     process = run_harness("check", "--results", str(bad_encoding), "--reference", str(reference), timeout=60)
     assert process.returncode == exit_codes.BAD_INPUT
