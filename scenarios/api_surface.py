@@ -62,3 +62,9 @@ def label(outcome):
 
 def grade(outcome):
     return "informational", label(outcome)
+
+
+def answer(outcome):
+    """What each side's probe found: the attributes, names and imports (not
+    the connection's state or timing, which are evidence)."""
+    return {role: surface(outcome, role) for role in ("client", "server")}

@@ -101,8 +101,8 @@ def raised(exception_record: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "exception", "exception": exception_record}
 
 
-def guard(after: float = 5.0) -> dict[str, Any]:
-    return {"kind": "guard-timeout", "after": after}
+def guard(after: float = 5.0, reason: str = "the library has no timeout here") -> dict[str, Any]:
+    return {"kind": "guard-timeout", "after": after, "reason": reason}
 
 
 def unsupported(reason: str = "no such API") -> dict[str, Any]:

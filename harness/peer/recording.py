@@ -391,9 +391,9 @@ def result_exception(exc: BaseException) -> Dict[str, Any]:
     return {"kind": ResultKind.EXCEPTION, "exception": describe_exception(exc)}
 
 
-def result_guard(seconds: float) -> Dict[str, Any]:
-    """The step did not finish in time and the harness stopped waiting."""
-    return {"kind": ResultKind.GUARD_TIMEOUT, "after": seconds}
+def result_guard(seconds: float, reason: str) -> Dict[str, Any]:
+    """The step did not finish in time and the harness stopped waiting, and why."""
+    return {"kind": ResultKind.GUARD_TIMEOUT, "after": seconds, "reason": reason}
 
 
 def result_unsupported(reason: str) -> Dict[str, Any]:

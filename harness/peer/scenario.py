@@ -108,8 +108,10 @@ class Scenario:
     servers: str = PEER_SERVERS
     expectation: str = ""
     links: Tuple[str, ...] = ()
-    #: Seconds a whole case may take before the orchestrator calls it hung.
-    timeout: float = 15.0
+    #: Seconds a whole case may take before the orchestrator calls it hung:
+    #: beyond every step guard, which lie beyond the library's own timeouts
+    #: (a default connect may take its open and close timeouts, 10 s each).
+    timeout: float = 40.0
     #: Record fields (e.g. ``state_before``, ``state_after``, ``duration``)
     #: that vary with timing but do not answer this scenario's question: kept
     #: in the evidence, left out of the outcome, so they do not split cells.

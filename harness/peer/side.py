@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from .drivers.base import Driver, Unsupported
+from .drivers.base import LEGACY_CLOSE_TIMEOUT, Driver, Unsupported
 from .recording import (
     Recorder,
     ResultKind,
@@ -25,9 +25,17 @@ from .recording import (
     result_value,
 )
 
-#: Default time limit on one step. A step that takes longer is recorded as
-#: ``guard-timeout`` (the library hung), not as a harness error.
+#: Time limit on a step the library puts no bound on (recv, send, …). A step
+#: that takes longer is recorded as ``guard-timeout`` with the reason.
 STEP_GUARD = 5.0
+
+#: Time the library gets beyond its own worst case before the harness stops
+#: waiting: a guard never pre-empts a timeout the library owns.
+GUARD_MARGIN = 2.0
+
+#: Why the harness stopped a step.
+NO_LIBRARY_TIMEOUT = "the library has no timeout here"
+BEYOND_LIBRARY_TIMEOUT = "the library did not return within its own timeouts"
 
 
 class Step:
@@ -75,6 +83,8 @@ class Side:
         self.recorder = recorder
         self.port = port
         self.connection: Any = None
+        #: The library's close timeout on this connection, once known.
+        self.close_bound: Optional[float] = LEGACY_CLOSE_TIMEOUT
 
     # Connection steps.
 
@@ -88,19 +98,27 @@ class Side:
         through; an implementation without one records the step unsupported.
         """
         uri = "ws://127.0.0.1:{}{}".format(self.port, path)
-        _, library_timeout = self.driver.connect_options(open_timeout)
+        bounds = self.driver.timeouts(open_timeout, options)
+        self.close_bound = bounds.closing
         arguments: Dict[str, Any] = dict(options, path=path)
-        guard = STEP_GUARD
         if open_timeout is not None:
             arguments["open_timeout"] = open_timeout
-            arguments["timeout_by"] = "library" if library_timeout else "harness"
-            # The library gets a margin to report its own timeout first.
-            guard = open_timeout + 1.0 if library_timeout else open_timeout
+        if bounds.opening is not None:
+            # The library's worst case: it times out the opening handshake,
+            # then closes the connection within its close timeout.
+            guard = bounds.opening + (bounds.closing or 0.0) + GUARD_MARGIN
+            arguments["timeout_by"] = "library"
+            reason = BEYOND_LIBRARY_TIMEOUT
+        else:
+            guard = open_timeout if open_timeout is not None else STEP_GUARD
+            arguments["timeout_by"] = "harness"
+            reason = NO_LIBRARY_TIMEOUT
+        arguments["library_timeouts"] = {"open": bounds.opening, "close": bounds.closing}
 
         async def operation() -> Any:
             return await self.driver.connect(uri, open_timeout, options)
 
-        step = await self._step("connect", arguments, operation, guard=guard, describe=False)
+        step = await self._step("connect", arguments, operation, guard=guard, describe=False, guard_reason=reason)
         if step.ok:
             self.connection = step.value
             step.record["state_after"] = self.driver.snapshot(self.connection)
@@ -115,9 +133,16 @@ class Side:
         return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
 
     async def close(self, code: Optional[int] = 1000, reason: str = "") -> Step:
-        """Close with ``code`` and ``reason``; ``code=None`` sends an empty close frame."""
+        """Close with ``code`` and ``reason``; ``code=None`` sends an empty close frame.
+
+        The guard lies beyond the library's close timeout, which bounds a close."""
+        bound = self.close_bound
         return await self._step(
-            "close", {"code": code, "reason": reason}, lambda: self.driver.close(self.connection, code, reason)
+            "close",
+            {"code": code, "reason": reason},
+            lambda: self.driver.close(self.connection, code, reason),
+            guard=STEP_GUARD if bound is None else max(STEP_GUARD, bound + GUARD_MARGIN),
+            guard_reason=NO_LIBRARY_TIMEOUT if bound is None else BEYOND_LIBRARY_TIMEOUT,
         )
 
     async def send_raw(self, data: bytes) -> Step:
@@ -186,6 +211,7 @@ class Side:
         guard: Optional[float] = STEP_GUARD,
         describe: bool = True,
         raw: bool = False,
+        guard_reason: str = NO_LIBRARY_TIMEOUT,
     ) -> Step:
         record = self.recorder.begin(name, arguments, self.driver.snapshot(self.connection))
         value = None
@@ -196,7 +222,7 @@ class Side:
                 result = result_unsupported(str(exc))
             except BaseException as exc:
                 if timer.fired and (self.driver.is_cancellation(exc) or not self.driver.guard_cancels):
-                    result = result_guard(guard or 0.0)
+                    result = result_guard(guard or 0.0, guard_reason)
                     if not self.driver.is_cancellation(exc):
                         # The guard made the blocked call fail (sync): keep what it raised.
                         result["exception"] = describe_exception(exc)

@@ -134,3 +134,23 @@ def test_inventory_names_what_default_resolves_to():
     inventory = drivers.inventory()
     assert inventory["default"]["resolves_to"] in ("legacy", "asyncio")
     assert set(inventory) == set(drivers.IMPLEMENTATIONS)
+
+
+@pytest.mark.parametrize("implementation", PEERS)
+def test_guards_come_from_the_librarys_own_timeouts(implementation):
+    driver = drivers.load(implementation)
+    given = driver.timeouts(1.0, {})
+    assert given.opening == 1.0 and given.closing == 10.0  # the release's close_timeout default
+    default = driver.timeouts(None, {"close_timeout": 3})
+    assert default.opening == 10.0 and default.closing == 3
+
+
+def test_a_library_without_an_open_timeout_has_no_bound():
+    class Old(drivers.Driver):
+        pass
+
+    def connect(uri, *, timeout=10, close_timeout=None):  # websockets 8.1's legacy connect
+        pass
+
+    bounds = Old(connect, None, "websockets.client").timeouts(1.0, {})
+    assert (bounds.opening, bounds.closing) == (None, 10.0)

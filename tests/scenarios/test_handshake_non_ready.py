@@ -21,6 +21,7 @@ INVALID_MESSAGE = exception("websockets.exceptions.InvalidMessage", cause=except
         ("silent", raised(exception("builtins.TimeoutError")), "TimeoutError", "ok"),
         ("silent", raised(exception("asyncio.exceptions.TimeoutError")), "TimeoutError", "ok"),
         ("silent", guard(1.0), "guard-timeout", "non-strict"),
+        ("silent", guard(13.0, "the library did not return within its own timeouts"), "guard-timeout", "failed"),
         ("silent", unsupported(), "unsupported", "failed"),
         ("refused", value({"type": "C"}), "connected", "failed"),
     ],

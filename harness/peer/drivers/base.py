@@ -91,6 +91,32 @@ class Guard:
             self._task.uncancel()
 
 
+#: What the legacy protocol uses when ``close_timeout`` is None.
+LEGACY_CLOSE_TIMEOUT = 10.0
+
+
+class Timeouts:
+    """A release's own bounds on the opening and closing handshakes, in
+    seconds; None where the library has no bound."""
+
+    def __init__(self, opening: Optional[float], closing: Optional[float]) -> None:
+        self.opening = opening
+        self.closing = closing
+
+    def __repr__(self) -> str:
+        return "Timeouts(opening={!r}, closing={!r})".format(self.opening, self.closing)
+
+
+def _default(parameter: Any) -> Optional[float]:
+    default = parameter.default
+    if default is inspect.Parameter.empty or default is None or isinstance(default, bool):
+        return None
+    try:
+        return float(default)
+    except (TypeError, ValueError):
+        return None
+
+
 def parameters(function: Any) -> Dict[str, Any]:
     """The keyword parameters ``function`` (or a class's ``__init__``) accepts."""
     target = function.__init__ if isinstance(function, type) else function  # type: ignore[misc]
@@ -220,6 +246,23 @@ class Driver:
         self.run(main)
 
     # Connecting and serving.
+
+    def timeouts(self, open_timeout: Optional[float], options: Dict[str, Any]) -> "Timeouts":
+        """The library's own bounds on opening and closing a connection made
+        with these arguments: what the caller passed, else the defaults read
+        from this release's ``connect`` signature (None: no bound at all)."""
+        accepted = parameters(self.connect_function)
+        opening: Optional[float] = None
+        if "open_timeout" in accepted:
+            opening = open_timeout if open_timeout is not None else _default(accepted["open_timeout"])
+        closing = options.get("close_timeout")
+        if closing is None and "close_timeout" in accepted:
+            closing = _default(accepted["close_timeout"])
+        if closing is None and "timeout" in accepted:  # legacy before 10.0: close_timeout defaults to timeout
+            closing = _default(accepted["timeout"])
+        if closing is None and "close_timeout" in accepted:
+            closing = LEGACY_CLOSE_TIMEOUT  # legacy: None means the protocol's default
+        return Timeouts(opening, closing)
 
     def connect_options(self, open_timeout: Optional[float]) -> Tuple[Dict[str, Any], bool]:
         """Keyword arguments for ``connect``, and whether the open timeout is the library's."""
