@@ -85,19 +85,36 @@ def output_path(text: str) -> Path:
 
 
 def parse_pythons(text: str | None) -> dict[str, tuple[str, ...]]:
-    """``8.1=3.9,14.2=3.12`` → which Python to use for which version."""
+    """``8.1=3.9,10.4=3.9,3.13`` → the interpreters of each version (one peer
+    per interpreter); an item without ``=`` adds to the version before it."""
     choices: dict[str, tuple[str, ...]] = {}
+    current: str | None = None
     for item in (text or "").split(","):
         if not item.strip():
             continue
         version, separator, python = item.partition("=")
-        if not separator or not python.strip():
-            raise UsageError(f"invalid --python entry {item!r} (expected VERSION=PYTHON, e.g. 8.1=3.9)")
-        versions.validate_selector(version.strip())
-        if not all(part.isdigit() for part in python.strip().split(".")):
-            raise UsageError(f"invalid Python version {python.strip()!r} in --python")
-        choices[version.strip()] = (python.strip(),)
+        if separator:
+            current = version.strip()
+            if not versions.LABEL.match(current):
+                versions.validate_selector(current)
+        else:
+            python = version
+            if current is None:
+                raise UsageError(f"invalid --python entry {item!r} (expected VERSION=PYTHON, e.g. 8.1=3.9)")
+        python = python.strip()
+        if not python or not all(part.isdigit() for part in python.split(".")):
+            raise UsageError(f"invalid Python version {python!r} in --python")
+        choices[current] = tuple(dict.fromkeys((*choices.get(current, ()), python)))
     return choices
+
+
+def parse_interpreter_choice(text: str) -> tuple[str, ...]:
+    """``newest``, ``oldest`` or ``oldest,newest``: which working interpreters
+    each version runs on (one peer each), where ``--python`` names none."""
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not chosen or any(part not in ("oldest", "newest") for part in chosen):
+        raise UsageError(f"invalid --pythons {text!r} (expected oldest, newest, or oldest,newest)")
+    return chosen
 
 
 def parse_scenarios(text: str | None) -> tuple[str, ...]:
@@ -151,7 +168,15 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         default=4,
         help=f"most agent processes per (peer, role), 1 to {MAXIMUM_AGENTS_PER_PEER} (default: 4)",
     )
-    parser.add_argument("--python", dest="pythons", help="Python per version, e.g. 8.1=3.9,14.2=3.12")
+    parser.add_argument(
+        "--python", dest="pythons", help="interpreters per version, one peer each, e.g. 8.1=3.9,10.4=3.9,3.13"
+    )
+    parser.add_argument(
+        "--pythons",
+        dest="interpreters",
+        default="newest",
+        help="which working interpreters each version runs on: newest, oldest, or oldest,newest (default: newest)",
+    )
     parser.add_argument(
         "--output", type=output_path, default=MatrixOptions.output, help="results file (reports are written beside it)"
     )
@@ -177,6 +202,7 @@ def matrix_options(arguments: argparse.Namespace) -> MatrixOptions:
         jobs=arguments.jobs,
         agents_per_peer=arguments.agents_per_peer,
         pythons=parse_pythons(arguments.pythons),
+        interpreters=parse_interpreter_choice(arguments.interpreters),
         output=arguments.output or MatrixOptions.output,
         environments=arguments.environments,
         reference=getattr(arguments, "reference", REFERENCE),

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import statistics
+from .matrix import display_name
 from .peer.recording import ResultKind
-from .schema import ApiSurface, CatchabilityRow, Record, ResultsDocument
+from .schema import ApiSurface, CatchabilityRow, CellRecord, InterpreterDifference, Record, ResultsDocument
 
 API_SCENARIO = "api-surface"
 
@@ -87,3 +89,35 @@ def api_surface(document: ResultsDocument) -> ApiSurface:
                     }
         surfaces[cell["client"]] = features
     return surfaces
+
+
+def interpreter_differences(document: ResultsDocument) -> list[InterpreterDifference]:
+    """Cells whose answers differ by interpreter: the same scenario variant,
+    client and server version/implementation, run on several Pythons. Two
+    cells differ when their answer distributions differ significantly
+    (:mod:`harness.statistics`, Bonferroni over the groups compared), so a
+    race that merely shows its other side does not count."""
+    groups: dict[tuple[str, str, str, str], list[CellRecord]] = {}
+    for cell in document["cells"]:
+        if cell["status"] == "measured":
+            key = (cell["scenario"], cell["variant"], display_name(cell["client"]), display_name(cell["server"]))
+            groups.setdefault(key, []).append(cell)
+    compared = {key: cells for key, cells in groups.items() if len(cells) > 1}
+    threshold = statistics.ALPHA / max(1, len(compared))
+    found: list[InterpreterDifference] = []
+    for (scenario, variant, client, server), cells in compared.items():
+        counts = [{o["key"]: o["count"] for o in cell["outcomes"]} for cell in cells]
+        if any(statistics.compare_counts(counts[0], other).p <= threshold for other in counts[1:]):
+            found.append(
+                {
+                    "scenario": scenario,
+                    "variant": variant,
+                    "client": client,
+                    "server": server,
+                    "cells": [
+                        {"client": c["client"], "server": c["server"], "labels": [o["label"] for o in c["outcomes"]]}
+                        for c in cells
+                    ],
+                }
+            )
+    return found

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .matrix import FAULT, display_name
+from .matrix import FAULT, display_name, display_names
 from .outcomes import grade_name
 from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
 from .schema import CellRecord, OutcomeRecord, ResultsDocument
@@ -147,6 +147,7 @@ def print_tables(document: ResultsDocument) -> None:
     cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
     clients = document["clients"]
     servers = document["servers"]
+    names = display_names(list(dict.fromkeys([*clients, *servers])))
     for scenario in document["scenarios"]:
         output.rule(Text.assemble(data(scenario["id"], "bold"), " — ", data(scenario["question"])))
         variants = [variant["name"] for variant in scenario["variants"]]
@@ -159,20 +160,24 @@ def print_tables(document: ResultsDocument) -> None:
                 for client in clients
                 for variant in variants
             }
-            _print_grid(f"client × {visible(scenario['servers'])} server", clients, columns, grid)
+            _print_grid(f"client × {visible(scenario['servers'])} server", clients, columns, grid, names)
             continue
         for variant in variants:
-            columns = [(server, display_name(server)) for server in servers]
+            columns = [(server, names[server]) for server in servers]
             grid = {
                 (client, server): cells.get((scenario["id"], variant, client, server))
                 for client in clients
                 for server in servers
             }
-            _print_grid(f"{visible(variant)}: client ↓ × server →", clients, columns, grid)
+            _print_grid(f"{visible(variant)}: client ↓ × server →", clients, columns, grid, names)
 
 
 def _print_grid(
-    title: str, rows: list[str], columns: list[tuple[str, str]], grid: dict[tuple[str, str], CellRecord | None]
+    title: str,
+    rows: list[str],
+    columns: list[tuple[str, str]],
+    grid: dict[tuple[str, str], CellRecord | None],
+    names: dict[str, str],
 ) -> None:
     wide = len(columns) > WIDE
     legend: dict[str, str] = {}
@@ -196,7 +201,7 @@ def _print_grid(
                 texts.append(_letters(cell, legend))
             else:
                 texts.append(cell_text(cell))
-        table.add_row(data(display_name(row)), *texts)
+        table.add_row(data(names.get(row, row)), *texts)
     output.print(table)
     if wide:
         for label, letter in legend.items():
@@ -240,6 +245,25 @@ CLAUSE_NAMES = {
     "builtins.EOFError": "EOFError",
     "builtins.RuntimeError": "RuntimeError",
 }
+
+
+def print_interpreter_differences(document: ResultsDocument) -> None:
+    """Cells whose answers differ by interpreter, one line each."""
+    differences = document.get("interpreters") or []
+    if not differences:
+        return
+    output.rule(Text("cells whose behaviour differs by interpreter", style="bold"))
+    for difference in differences:
+        parts = [
+            f"{cell['client'].rsplit('/', 1)[-1]}→{cell['server'].rsplit('/', 1)[-1]}: {' / '.join(cell['labels'])}"
+            for cell in difference["cells"]
+        ]
+        output.print(
+            data(
+                f"{difference['scenario']} {difference['variant']} | {difference['client']} → "
+                f"{difference['server']}: differs on " + " · ".join(parts)
+            )
+        )
 
 
 def print_catchability(document: ResultsDocument) -> None:

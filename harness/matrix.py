@@ -25,9 +25,15 @@ FAULT = "fault"
 
 
 def display_name(peer_id: str) -> str:
-    """A peer id without its Python: ``14.2/asyncio/py3.13`` → ``14.2/asyncio``
-    (a run has one Python per version)."""
+    """A peer id without its Python: ``14.2/asyncio/py3.13`` → ``14.2/asyncio``."""
     return peer_id.rsplit("/py", 1)[0] if "/py" in peer_id else peer_id
+
+
+def display_names(peer_ids: list[str]) -> dict[str, str]:
+    """How to show each peer: without its Python, unless the run has the
+    same version and implementation on several interpreters."""
+    shown = [display_name(peer_id) for peer_id in peer_ids]
+    return {peer_id: peer_id if shown.count(name) > 1 else name for peer_id, name in zip(peer_ids, shown)}
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,10 @@ class MatrixOptions:
     max_repeat: int = 60
     jobs: int = 8
     agents_per_peer: int = 4
+    #: Interpreters named per version (``--python``): one peer each.
     pythons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: For other versions, which working interpreters: newest and/or oldest.
+    interpreters: tuple[str, ...] = ("newest",)
     output: Path = PROJECT / "reports" / "results.json"
     environments: Path = PROJECT / ".nox" / "peers"
     #: The reference to show drift against in the reports; None for none.
@@ -92,7 +95,7 @@ class Resolved:
 class Peers:
     """Step 4: the peers on each axis, and the environments behind them."""
 
-    environments: dict[str, Environment]
+    environments: dict[str, list[Environment]]
     clients: list[matrix.Peer]
     servers: list[matrix.Peer]
     fault: matrix.Peer
@@ -145,24 +148,42 @@ def resolve_versions(options: MatrixOptions) -> Resolved:
     )
 
 
-async def build_environments(options: MatrixOptions, resolved: Resolved) -> dict[str, Environment]:
-    """Step 3: one environment per release, on the newest Python that runs it."""
+def interpreter_searches(options: MatrixOptions, name: str) -> list[tuple[str, ...]]:
+    """The interpreters to try for each environment of one version: each
+    named one alone, or the candidates newest first and/or oldest first."""
+    if name in options.pythons:
+        return [(python,) for python in options.pythons[name]]
+    orders = {"newest": CANDIDATE_PYTHONS, "oldest": tuple(reversed(CANDIDATE_PYTHONS))}
+    return [orders[choice] for choice in options.interpreters]
+
+
+async def build_environments(options: MatrixOptions, resolved: Resolved) -> dict[str, list[Environment]]:
+    """Step 3: an environment per release and interpreter (by default the
+    newest Python that runs it; ``--pythons``/``--python`` for more)."""
     builder = Builder(options.environments, PROJECT, options.download_python, options.rebuild, log=display.say)
     limit = asyncio.Semaphore(BUILD_CONCURRENCY)
 
-    async def one(selector: str) -> Environment:
+    async def one(selector: str) -> list[Environment]:
         name = versions.label(selector)
         named = versions.candidate(selector)
         source = Source.of(named[1] if named else selector)
         is_release = source.requirement.startswith("websockets==")
         if is_release and resolved.releases.source == "pypi" and source.identity not in resolved.releases:
-            return Environment(
-                name, Availability.UNAVAILABLE, reason=f"websockets {source.identity} is not a release on PyPI"
-            )
-        async with limit:
-            return await builder.prepare(name, options.pythons.get(name, CANDIDATE_PYTHONS), source=source)
+            return [
+                Environment(
+                    name, Availability.UNAVAILABLE, reason=f"websockets {source.identity} is not a release on PyPI"
+                )
+            ]
+        found: list[Environment] = []
+        for pythons in interpreter_searches(options, name):
+            async with limit:
+                environment = await builder.prepare(name, pythons, source=source)
+            if not any(e.python == environment.python and e.status == environment.status for e in found):
+                found.append(environment)  # oldest and newest may be one interpreter
+        return found
 
-    built = await asyncio.gather(*(one(version) for version in resolved.wanted))
+    by_version = await asyncio.gather(*(one(version) for version in resolved.wanted))
+    built = [environment for environments in by_version for environment in environments]
     for environment in built:
         if environment.status == Availability.AVAILABLE:
             how = "reused" if environment.reused else f"built in {environment.seconds:.1f} s"
@@ -170,7 +191,7 @@ async def build_environments(options: MatrixOptions, resolved: Resolved) -> dict
             display.say(f"websockets {environment.version}{runs}: Python {environment.python_full} ({how})")
         else:
             display.say(f"websockets {environment.version}: unavailable: {environment.reason}")
-    return {environment.version: environment for environment in built}
+    return {environments[0].version: environments for environments in by_version}
 
 
 async def inventory(environment: Environment) -> dict[str, Any] | None:
@@ -190,14 +211,18 @@ async def inventory(environment: Environment) -> dict[str, Any] | None:
     return implementations
 
 
-async def make_peers(options: MatrixOptions, resolved: Resolved, environments: dict[str, Environment]) -> Peers:
-    """Step 4: each release's requested implementations, as peers on each axis."""
-    inventories = dict(zip(environments, await asyncio.gather(*(inventory(e) for e in environments.values()))))
+async def make_peers(options: MatrixOptions, resolved: Resolved, environments: dict[str, list[Environment]]) -> Peers:
+    """Step 4: each release's requested implementations on each of its
+    interpreters, as peers on each axis."""
+    flat = [environment for found in environments.values() for environment in found]
+    inventories = await asyncio.gather(*(inventory(environment) for environment in flat))
     by_version: dict[str, list[matrix.Peer]] = {}
-    for version, environment in environments.items():
-        if environment.status == Availability.AVAILABLE and inventories[version] is None:
-            environment = Environment(version, Availability.UNAVAILABLE, reason="the agent could not start")
-        by_version[version] = matrix.peers_for(environment, inventories[version], options.implementations)
+    for environment, found in zip(flat, inventories):
+        if environment.status == Availability.AVAILABLE and found is None:
+            environment = Environment(environment.version, Availability.UNAVAILABLE, reason="the agent could not start")
+        by_version.setdefault(environment.version, []).extend(
+            matrix.peers_for(environment, found, options.implementations)
+        )
     return Peers(
         environments,
         [peer for selector in resolved.clients for peer in by_version[versions.label(selector)]],
@@ -334,10 +359,13 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     if received:
         display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")
         code = exit_codes.INCOMPLETE
-    elif options.tables and not measured.interrupted:
-        display.print_tables(document)
-        display.print_api_surface(document)
-        display.print_catchability(document)
+    elif not measured.interrupted:
+        if options.tables:
+            display.print_tables(document)
+        display.print_interpreter_differences(document)
+        if options.tables:
+            display.print_api_surface(document)
+            display.print_catchability(document)
     display.print_summary(document, str(path))
     if measured.interrupted:
         display.say("interrupted: partial results written; the last complete results were kept")

@@ -18,13 +18,13 @@ import jinja2
 from . import derived, display, reference
 from .exit_codes import BadInputError
 from .files import write_text_atomically
-from .matrix import FAULT, display_name
+from .matrix import FAULT, display_name, display_names
 from .outcomes import grade_name
 from .peer.labels import result_text
 from .peer.recording import ResultKind
 from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
 from .reference import Drift, Verdict, cell_key, counts
-from .schema import CellRecord, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
+from .schema import CellRecord, InterpreterDifference, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
 from .text import markdown_cell, markdown_code, safe_url
 from .vocabulary import Availability, CellStatus
 
@@ -190,6 +190,12 @@ def exception_chain(exception: Record | None) -> list[str]:
 def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str:
     drift_by_cell = {(d.scenario, d.key): d for d in drifts or []}
     implementations_of = {peer["id"]: peer["implementation"] for peer in document["peers"]}
+    names = display_names(list(dict.fromkeys([*document["clients"], *document["servers"]])))
+    by_interpreter = {
+        (difference["scenario"], difference["variant"], cell["client"], cell["server"]): difference
+        for difference in document.get("interpreters", [])
+        for cell in difference["cells"]
+    }
     details: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
     for scenario in document["scenarios"]:
@@ -219,6 +225,7 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                     drift = drift_by_cell.get((scenario["id"], cell_key(cell)))
                     number = len(details)
                     details.append(_detail(scenario, cell, drift))
+                    interpreter = by_interpreter.get((scenario["id"], cell["variant"], cell["client"], cell["server"]))
                     row.append(
                         {
                             "id": number,
@@ -231,10 +238,13 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                             "implementations": " ".join(
                                 sorted({implementations_of.get(cell[r], "") for r in ("client", "server")})
                             ),
+                            "interpreters": _interpreter_note(interpreter),
                         }
                     )
-                rows.append((client, row))
-            grids.append({"title": title, "columns": [heading for _, heading in columns], "rows": rows})
+                rows.append((names.get(client, client), row))
+            grids.append(
+                {"title": title, "columns": [names.get(heading, heading) for _, heading in columns], "rows": rows}
+            )
         sections.append({"scenario": scenario, "grids": grids})
     implementations = sorted({peer["implementation"] for peer in document["peers"]})
     return TEMPLATES.get_template("index.html.j2").render(
@@ -245,6 +255,15 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         drift_counts=counts(drifts) if drifts is not None else None,
         grades=Counter(worst_grade(cell) for cell in document["cells"]),
     )
+
+
+def _interpreter_note(difference: InterpreterDifference | None) -> str:
+    """``differs on py3.9 / py3.13`` for a cell whose answers differ by interpreter."""
+    if difference is None:
+        return ""
+    peers = [peer for cell in difference["cells"] for peer in (cell["client"], cell["server"])]
+    pythons = sorted({peer.rsplit("/", 1)[-1] for peer in peers if peer.rsplit("/", 1)[-1].startswith("py")})
+    return "differs on " + " / ".join(pythons)
 
 
 def _detail(scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None) -> dict[str, Any]:
@@ -295,6 +314,8 @@ class UpgradeReport:
     #: Cells where either side did not measure (unavailable, error, not run):
     #: nothing can be said about them, so they are counted apart, never a change.
     not_compared: int = 0
+    #: Behaviour of FROM or TO that differs by interpreter (``--pythons``).
+    interpreters: list[InterpreterDifference] = field(default_factory=list)
 
 
 def upgrade_report(document: ResultsDocument, before: str, after: str, implementation: str) -> UpgradeReport:
@@ -336,6 +357,12 @@ def upgrade_report(document: ResultsDocument, before: str, after: str, implement
                 }
             )
         report.except_clauses += _stopped_catching(scenario_id, variant, role, counterpart, cell, other)
+    versions = (f"{before}/", f"{after}/")
+    report.interpreters = [
+        difference
+        for difference in document.get("interpreters", [])
+        if difference["client"].startswith(versions) or difference["server"].startswith(versions)
+    ]
     surfaces = document.get("api_surface", {})
     if old in surfaces and new in surfaces:
         report.api = _api_changes(surfaces[old], surfaces[new])

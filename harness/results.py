@@ -58,7 +58,7 @@ class RunFacts:
 
 def build_document(
     facts: RunFacts,
-    environments: dict[str, Environment],
+    environments: dict[str, list[Environment]],
     clients: list[Peer],
     servers: list[Peer],
     fault: Peer,
@@ -85,7 +85,9 @@ def build_document(
             "releases_source": facts.releases_source,
             "options": facts.options,
         },
-        "environments": [environments[v].describe() for v in sorted(environments, key=versions.order)],
+        "environments": [
+            environment.describe() for v in sorted(environments, key=versions.order) for environment in environments[v]
+        ],
         "peers": [peer.describe() for peer in peers.values()],
         "clients": list(dict.fromkeys(peer.id for peer in clients)),
         "servers": list(dict.fromkeys(peer.id for peer in servers)),
@@ -99,9 +101,11 @@ def build_document(
         },
         "catchability": [],
         "api_surface": {},
+        "interpreters": [],
     }
     document["catchability"] = derived.catchability(document)
     document["api_surface"] = derived.api_surface(document)
+    document["interpreters"] = derived.interpreter_differences(document)
     return document
 
 

@@ -160,6 +160,22 @@ class CatchabilityRow(TypedDict):
     seen_in: list[str]
 
 
+class InterpreterCell(TypedDict):
+    client: str
+    server: str
+    labels: list[str]
+
+
+class InterpreterDifference(TypedDict):
+    """One scenario variant and pair whose answers differ by interpreter."""
+
+    scenario: str
+    variant: str
+    client: str  # version/implementation
+    server: str
+    cells: list[InterpreterCell]
+
+
 #: Per peer: feature name → ``{"present": bool, "warns": [...], "resolves_to": ...}``.
 ApiSurface = dict[str, dict[str, dict[str, Any]]]
 
@@ -177,6 +193,7 @@ class ResultsDocument(TypedDict):
     totals: Totals
     catchability: list[CatchabilityRow]
     api_surface: ApiSurface
+    interpreters: list[InterpreterDifference]
 
 
 # The reference: one document per scenario (see harness/reference.py).

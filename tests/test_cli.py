@@ -18,6 +18,8 @@ from harness import cli, exit_codes, results
         (["matrix", "--repeat", "\x1b[31mred"], "expected a whole number, got '\\x1b[31mred'"),
         (["matrix", "--python", "8.1"], "invalid --python entry"),
         (["matrix", "--python", "8.1=three"], "invalid Python version"),
+        (["matrix", "--python", "3.9"], "invalid --python entry"),
+        (["matrix", "--pythons", "middle"], "invalid --pythons 'middle'"),
         (["matrix", "--bogus"], "unrecognized arguments: --bogus"),
         ([], "the following arguments are required: command"),
     ],
@@ -33,7 +35,23 @@ def test_usage_errors(arguments, message, tmp_path, capsys):
 
 def test_parse_pythons():
     assert cli.parse_pythons("8.1=3.9, 14.2=3.12") == {"8.1": ("3.9",), "14.2": ("3.12",)}
+    assert cli.parse_pythons("10.4=3.9,3.13,14.2=3.12") == {"10.4": ("3.9", "3.13"), "14.2": ("3.12",)}
+    assert cli.parse_pythons("candidate=3.12") == {"candidate": ("3.12",)}
     assert cli.parse_pythons(None) == {}
+
+
+@pytest.mark.parametrize(("text", "chosen"), [("newest", ("newest",)), ("oldest,newest", ("oldest", "newest"))])
+def test_parse_interpreter_choice(text, chosen):
+    assert cli.parse_interpreter_choice(text) == chosen
+
+
+def test_interpreter_searches(tmp_path):
+    from harness import pipeline
+
+    options = pipeline.MatrixOptions(pythons={"10.4": ("3.9", "3.13")}, interpreters=("oldest", "newest"))
+    assert pipeline.interpreter_searches(options, "10.4") == [("3.9",), ("3.13",)]
+    oldest, newest = pipeline.interpreter_searches(options, "14.2")
+    assert oldest[0] == "3.8" and newest[0] == "3.13" and sorted(oldest) == sorted(newest)
 
 
 def test_exit_codes_are_distinct():

@@ -113,8 +113,8 @@ def summary(cell, status, runs=0, varies=False):
 def build(scenarios=("send-then-close",), facts=FACTS, clients=(OLD,), servers=(NEW, GONE)):
     loaded = {name: scenario.load(name) for name in scenarios}
     environments = {
-        "14.2": Environment("14.2", Availability.AVAILABLE, "3.13", "3.13.0"),
-        "8.1": Environment("8.1", Availability.AVAILABLE, "3.9", "3.9.18"),
+        "14.2": [Environment("14.2", Availability.AVAILABLE, "3.13", "3.13.0")],
+        "8.1": [Environment("8.1", Availability.AVAILABLE, "3.9", "3.9.18")],
     }
     cells = [
         summary(matrix.Cell("send-then-close", "v", OLD, NEW), CellStatus.MEASURED, 2, varies=True),
@@ -222,6 +222,7 @@ def test_build_document_has_exactly_the_documented_keys_with_derived_views():
         "totals",
         "catchability",
         "api_surface",
+        "interpreters",
     ]
 
 
