@@ -65,6 +65,59 @@ async def subset_cells(options: MatrixOptions) -> tuple[dict[str, Any], list[mat
     return scenarios, cells
 
 
+#: The gap between two library calls, measured on send-then-close's recv loop
+#: (the race that loses buffered messages in 14.0 is decided in that gap).
+GAP_VARIANT = ("send-then-close", "close-1000-right-away")
+GAP_VERSIONS = ("14.0", "newest")
+
+
+def step_gaps(record: dict[str, Any]) -> list[float]:
+    """Seconds between one ``recv()`` returning and the next being called:
+    the harness's own work between two library calls (recording, snapshots)."""
+    steps = record.get("steps", [])
+    return [
+        later["called_at"] - earlier["returned_at"]
+        for earlier, later in zip(steps, steps[1:])
+        if earlier["step"] == later["step"] == "recv" and "returned_at" in earlier and "called_at" in later
+    ]
+
+
+async def measure_gaps(environments: Path, repeat: int) -> dict[str, dict[str, float]]:
+    """Median and 99th percentile of the inter-step gap, in µs, per client implementation."""
+    options = MatrixOptions(
+        clients=GAP_VERSIONS,
+        servers=("newest",),
+        implementations=("legacy", "asyncio", "sync", "trio"),
+        scenarios=(GAP_VARIANT[0],),
+        environments=environments,
+        tables=False,
+    )
+    scenarios = pipeline.load_scenarios(options.scenarios)
+    resolved = pipeline.resolve_versions(options)
+    built = await pipeline.build_environments(options, resolved)
+    peers = await pipeline.make_peers(options, resolved, built)
+    cells = [
+        cell
+        for cell in pipeline.plan(scenarios, peers)
+        if cell.variant == GAP_VARIANT[1] and cell.runnable and cell.server.implementation == "asyncio"
+    ]
+    gaps: dict[str, list[float]] = {}
+    async with Runner(PROJECT, scenarios, Settings(repeat, 1, agents_per_peer=1)) as runner:
+        runner.progress = lambda cell, result: gaps.setdefault(cell.client.id, []).extend(
+            step_gaps(result.client or {})
+        )
+        await runner.run(cells)
+    return {
+        peer: {
+            "median_us": round(statistics.median(found) * 1e6, 1),
+            "p99_us": round(sorted(found)[min(len(found) - 1, int(len(found) * 0.99))] * 1e6, 1),
+            "gaps": len(found),
+        }
+        for peer, found in sorted(gaps.items())
+        if found
+    }
+
+
 async def run_benchmark(repeat: int, jobs: int, environments: Path) -> int:
     options = MatrixOptions(
         clients=VERSIONS, servers=VERSIONS, scenarios=tuple(SUBSET), environments=environments, tables=False
@@ -81,6 +134,9 @@ async def run_benchmark(repeat: int, jobs: int, environments: Path) -> int:
             f"median {report[name]['overhead_median_ms']} ms, p90 {report[name]['overhead_p90_ms']} ms"
             f", {report[name]['errors']} errors"
         )
+    report["gaps"] = await measure_gaps(environments, repeat)
+    for peer, gap in report["gaps"].items():
+        display.say(f"gap between recv() calls, {peer}: median {gap['median_us']} µs, p99 {gap['p99_us']} µs")
     path = PROJECT / "reports" / "bench" / "benchmark.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n")

@@ -43,7 +43,7 @@ from .schema import CellRecord, ErrorRecord, GradeRecord, OutcomeRecord, Record
 from .vocabulary import CellStatus
 
 #: Keys whose values are wall-clock measurements.
-TIMING_KEYS = frozenset({"elapsed", "started_at", "at", "pid", "seconds"})
+TIMING_KEYS = frozenset({"elapsed", "started_at", "called_at", "returned_at", "at", "pid", "seconds"})
 
 #: Steps whose duration is the scenario's choice or the harness's own work,
 #: not the library's behaviour: no duration bucket in outcomes.

@@ -217,7 +217,11 @@ class Side:
         value = None
         with self.driver.guard(guard, self.connection) as timer:
             try:
-                value = await operation()
+                record["called_at"] = self.recorder.elapsed()
+                try:
+                    value = await operation()
+                finally:
+                    record["returned_at"] = self.recorder.elapsed()
             except Unsupported as exc:
                 result = result_unsupported(str(exc))
             except BaseException as exc:

@@ -32,7 +32,7 @@ import socket
 import warnings
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Tuple
 
-from ..recording import STATE_ACCESSORS, qualified_name, read_attribute
+from ..recording import STATE_ACCESSORS, describe_value, qualified_name
 
 #: How long the server part waits for its handlers after the client is done.
 HANDLER_GRACE = 3.0
@@ -388,10 +388,20 @@ class Driver:
         if connection is None:
             return None
         state: Dict[str, Any] = {}
-        for name in STATE_ACCESSORS:
-            entry = read_attribute(connection, name)
-            if entry["present"]:
-                state[name] = entry.get("value", {"raised": entry.get("raised")})
+        # One warnings context for every accessor (a state snapshot keeps
+        # values, not warnings): this runs between library calls, so it must
+        # be cheap (see the inter-step gap in README).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name in STATE_ACCESSORS:
+                try:
+                    value = getattr(connection, name)
+                except AttributeError:
+                    continue
+                except Exception as exc:  # a property that raises is an observation
+                    state[name] = {"raised": qualified_name(type(exc))}
+                    continue
+                state[name] = describe_value(value)
         protocol = getattr(connection, "protocol", None)
         if protocol is not None and not isinstance(protocol, str):
             with warnings.catch_warnings():
