@@ -196,10 +196,6 @@ def test_an_unknown_version_is_unavailable_and_the_rest_runs(tmp_path):
     assert missing["reason"] == "websockets 99.0 is not a release on PyPI"
 
 
-def agents_tagged(tag: str) -> list[int]:
-    return processes_tagged(tag)
-
-
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find processes")
 def test_interrupt_keeps_last_results_and_leaves_no_orphans(tmp_path):
     output = tmp_path / "results.json"
@@ -219,7 +215,7 @@ def test_interrupt_keeps_last_results_and_leaves_no_orphans(tmp_path):
         tag=tag,
     )
     deadline = time.monotonic() + 120
-    while len(agents_tagged(tag)) < 3 and time.monotonic() < deadline:
+    while len(processes_tagged(tag)) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)
     process.send_signal(signal.SIGINT)
@@ -229,4 +225,4 @@ def test_interrupt_keeps_last_results_and_leaves_no_orphans(tmp_path):
     partial = json.loads((tmp_path / "results.incomplete.json").read_text())
     assert partial["run"]["complete"] is False and partial["run"]["interrupted"] is True
     time.sleep(0.5)
-    assert agents_tagged(tag) == []
+    assert processes_tagged(tag) == []
