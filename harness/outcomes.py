@@ -332,7 +332,7 @@ def difference(before: Any, after: Any, path: str = "") -> str:
     """``path=value`` of the first leaf where ``after`` departs from ``before``."""
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after), key=str):
-            if before.get(key) != after.get(key):
+            if key not in before or key not in after or before[key] != after[key]:
                 return difference(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
     elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         for index, (left, right) in enumerate(zip(before, after)):

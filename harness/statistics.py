@@ -38,6 +38,7 @@ own (a rare race) is reported apart, as ``new-outcome``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -105,19 +106,7 @@ def tarone_threshold(minimums: Sequence[float], alpha: float = ALPHA) -> float:
     """The per-cell significance level of Tarone's procedure: ``α/K`` for the
     smallest ``K`` such that at most ``K`` cells can reach ``α/K``."""
     ordered = sorted(minimums)
-    for k in range(1, len(ordered) + 1):
-        testable = _count_at_most(ordered, alpha / k)
-        if testable <= k:
-            return alpha / k
-    return alpha / max(1, len(ordered))
-
-
-def _count_at_most(ordered: Sequence[float], limit: float) -> int:
-    low, high = 0, len(ordered)
-    while low < high:
-        middle = (low + high) // 2
-        if ordered[middle] <= limit:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    k = 1
+    while bisect.bisect_right(ordered, alpha / k) > k:  # more cells could reach α/k than k
+        k += 1
+    return alpha / k

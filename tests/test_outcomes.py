@@ -380,3 +380,45 @@ def test_a_summary_that_cannot_be_made_is_an_error_cell(monkeypatch):
     reason = "harness: aggregating this cell failed: KeyError: 'gone'"
     assert (summary.cell, summary.status, summary.runs) == (CELL, "error", 1)
     assert summary.errors == [{"reason": reason, "count": 1, "detail": reason, "partial": {}}]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "where"),
+    [
+        ({"a": 1, "b": {"c": [1, 2]}}, {"a": 1, "b": {"c": [1, 3]}}, "b.c[1]=3"),
+        ({"a": 1}, {"a": 2}, "a=2"),
+        ({"a": 1}, {"a": 1, "b": None}, "b=null"),
+        ([1, 2], [1, 2, 3], "answer=[1, 2, 3]"),
+        ([{"x": 1}], [{"x": 2}], "[0].x=2"),
+        ("same", "other", 'answer="other"'),
+        ({1: "a"}, {1: "b"}, '1="b"'),
+        ({"k": "x" * 100}, {"k": "y" * 100}, 'k="' + "y" * 58 + "…"),
+    ],
+)
+def test_difference_names_the_first_differing_leaf(before, after, where):
+    assert outcomes.difference(before, after) == where
+
+
+def test_blocked_and_unrun_cells_keep_their_cell_and_status():
+    unsupported = Peer("8.1", "asyncio", "3.9", "/p", "unsupported", "no asyncio")
+    blocked = outcomes.CellAccumulator(SEND, Cell("send-then-close", "v", unsupported, SERVER)).summary()
+    assert (blocked.cell.client, blocked.status, blocked.reason) == (
+        unsupported,
+        "unsupported",
+        "client 8.1/asyncio/py3.9: no asyncio",
+    )
+    unrun = outcomes.CellAccumulator(SEND, CELL).summary()
+    assert (unrun.cell, unrun.status, unrun.runs, unrun.reason) == (
+        CELL,
+        "not-run",
+        0,
+        "the run ended before this cell ran",
+    )
+    assert unrun.describe()["status"] == "not-run"
+
+
+def test_a_scenario_without_an_answer_is_answered_by_the_whole_outcome():
+    plain = dataclasses.replace(SEND, answer=None)
+    outcome = {"client": {"steps": []}}
+    assert outcomes.answer_of(plain, outcome) is outcome
+    assert outcomes.answer_of(SEND, {"client": {"steps": []}, "server": None})["received"] == []

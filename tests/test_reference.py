@@ -303,3 +303,82 @@ def test_a_reference_file_must_hold_the_scenario_it_is_named_after(tmp_path):
     (tmp_path / "s.json").rename(tmp_path / "other.json")
     with pytest.raises(BadInputError, match=r"other\.json: corrupt reference file \(it holds scenario 's'\)$"):
         reference.load(tmp_path)
+
+
+def test_a_changed_cell_whose_labels_read_alike_says_where_the_answers_differ():
+    base = document(cell("a", OLD, NEW, answer("k1", "same words", 10, value="before")))
+    run = document(cell("a", OLD, NEW, answer("k2", "same words", 10, value="after")))
+    (drift,) = reference.compare(run, reference.build(base))
+    assert drift.verdict == V.CHANGED
+    assert drift.detail == 'same words 10/10 → 0/10, p=1.1e-05; answers differ at .value: "before" → "after"'
+    different = document(cell("a", OLD, NEW, answer("k2", "other words", 10, value="after")))
+    (drift,) = reference.compare(different, reference.build(base))
+    assert drift.detail == "same words 10/10 → 0/10, p=1.1e-05"  # the labels already say it
+
+
+def test_a_changed_cell_names_a_new_answer_by_its_own_label_when_it_moved_most():
+    base = document(cell("a", OLD, NEW, answer("k1", "A", 20), answer("k2", "B", 20), answer("k3", "C", 20)))
+    run = document(cell("a", OLD, NEW, answer("k4", "D", 60)))
+    (drift,) = reference.compare(run, reference.build(base))
+    assert drift.verdict == V.CHANGED
+    assert drift.detail.startswith("D 0/60 → 60/60, p=")
+
+
+def test_a_new_outcome_without_a_reference_answer_to_compare_says_so_plainly():
+    base = document(cell("a", OLD, NEW, answer("k1", "A", 30), answer("k2", "B", 30)))
+    built = reference.build(base)
+    built["s"]["answers"] = {}
+    run = document(cell("a", OLD, NEW, answer("k1", "A", 30), answer("k2", "B", 29), answer("k9", "Z", 1)))
+    (drift,) = reference.compare(run, built)
+    assert drift == Drift(
+        "s",
+        "a | 8.1/default → 14.2/default",
+        V.NEW_OUTCOME,
+        ("A", "B"),
+        ("A", "B", "Z"),
+        "Z 1/60, never in the reference",
+    )
+
+
+def test_missing_cells_carry_their_reference_labels_and_exact_keys_are_honoured():
+    base = document(cell("a", OLD, NEW, answer("k1", "A", 10)), cell("b", OLD, NEW, answer("k2", "B", 10)))
+    run = document(cell("a", OLD, NEW, answer("k1", "A", 10)))
+    found = {d.key: d for d in reference.compare(run, reference.build(base, exact_python=True), exact_python=True)}
+    assert found[f"b | {OLD} → {NEW}"] == Drift("s", f"b | {OLD} → {NEW}", V.MISSING, ("B",), ())
+    assert found[f"a | {OLD} → {NEW}"].verdict == V.SAME
+
+
+def test_a_not_compared_cell_says_why_in_at_most_200_characters():
+    base = document(cell("a", OLD, NEW, answer("k1", "A", 10)))
+    run = document(cell("a", OLD, NEW, status="error"))
+    (drift,) = reference.compare(run, reference.build(base))
+    assert drift.detail == ""
+    run["cells"][0]["reason"] = "r" * 500
+    (drift,) = reference.compare(run, reference.build(base))
+    assert drift.detail == "r" * 200
+
+
+def test_the_threshold_is_inclusive():
+    base = document(cell("a", OLD, NEW, answer("k1", "A", 10)))
+    run = document(cell("a", OLD, NEW, answer("k2", "B", 10)))
+    minimum = 2 / 184756
+    references = reference.build(base)
+    import harness.statistics as statistics_module
+
+    original = statistics_module.tarone_threshold
+    statistics_module.tarone_threshold = lambda minimums, alpha=0.01: minimum
+    try:
+        (drift,) = reference.compare(run, references)
+    finally:
+        statistics_module.tarone_threshold = original
+    assert drift.verdict == V.CHANGED
+
+
+def test_interpreters_differ_only_where_the_python_changed():
+    built = reference.build(BASE)
+    same = copy.deepcopy(BASE)
+    assert reference.interpreters_differ(same, built) == []
+    unknown = document(peers=[{"id": "99.0/default/py3.12", "python": "3.12"}])
+    assert reference.interpreters_differ(unknown, built) == []
+    no_python = document(peers=[{"id": "14.2/default", "python": None}])
+    assert reference.interpreters_differ(no_python, built) == []

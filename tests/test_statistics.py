@@ -124,3 +124,36 @@ def test_a_shift_from_50_50_to_90_10_is_caught_nine_times_in_ten():
     caught = sum(found for _, found in outcomes)
     print(f"caught: {caught} of 1000 shifted cells; false alarms meanwhile: {sum(f for f, _ in outcomes)}")
     assert caught >= 900
+
+
+def test_an_empty_sample_has_nothing_to_test():
+    assert compare_counts({"a": 3, "b": 2}, {}) == statistics.UNTESTABLE
+    assert compare_counts({}, {"a": 3, "b": 2}) == statistics.UNTESTABLE
+    assert compare_counts({"a": 1}, {"b": 1}).p == 1.0  # one run each: testable, never significant
+
+
+def test_the_cell_test_names_the_answer_that_moved_and_both_counts():
+    test = compare_counts({"a": 10}, {"b": 10})
+    assert (test.answer, test.reference_count, test.count) in (("a", 10, 0), ("b", 0, 10))
+    assert test.minimum == pytest.approx(2 / 184756)
+
+
+def test_within_cell_correction_never_exceeds_one():
+    test = compare_counts({"a": 2, "b": 2, "c": 2}, {"a": 2, "b": 2, "c": 2})
+    assert test.p == 1.0 and test.minimum <= 1.0
+    assert compare_counts({"a": 5, "b": 5, "c": 5}, {"a": 1, "b": 1, "c": 1}).minimum <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("minimums", "expected_k"),
+    [
+        ([], 1),
+        ([0.005], 1),  # one cell that can reach α: K = 1
+        ([0.005, 0.005], 2),  # two that can reach α/1: K = 2
+        ([0.004, 0.004, 0.5], 2),
+        ([0.01 / 3] * 3, 3),  # exactly at α/3
+        ([0.004] * 3, 3),  # all three reach α/2, so K = 2 is too small; none reaches α/3
+    ],
+)
+def test_tarone_takes_the_smallest_k_with_at_most_k_testable_cells(minimums, expected_k):
+    assert tarone_threshold(minimums, 0.01) == pytest.approx(0.01 / expected_k)
