@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import display, exit_codes, files, interrupts, matrix, outcomes, reports, results, versions
+from . import display, exit_codes, files, interrupts, matrix, outcomes, reference, reports, results, versions
 from .agents import Agent, AgentError, kill_all
 from .environments import CANDIDATE_PYTHONS, Builder, Environment, Source
 from .exit_codes import UsageError
@@ -244,7 +244,7 @@ def known_to_vary(cells: list[matrix.Cell], references: dict[str, ReferenceDocum
     varying = set()
     for cell in cells:
         scenario = references.get(cell.scenario)
-        key = f"{cell.variant} | {matrix.display_name(cell.client.id)} → {matrix.display_name(cell.server.id)}"
+        key = reference.key_of(cell.variant, cell.client.id, cell.server.id)
         entry = scenario["cells"].get(key) if scenario is not None else None
         if entry is not None and len(entry.get("answers", {})) > 1:
             varying.add(cell.key)

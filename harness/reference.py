@@ -83,10 +83,14 @@ def peer_key(peer_id: str, exact_python: bool = False) -> str:
     return peer_id if exact_python else display_name(peer_id)
 
 
-def cell_key(cell: CellRecord, exact_python: bool = False) -> str:
+def key_of(variant: str, client: str, server: str, exact_python: bool = False) -> str:
     """How the reference names a cell within its scenario's file."""
-    client, server = peer_key(cell["client"], exact_python), peer_key(cell["server"], exact_python)
-    return f"{cell['variant']} | {client} → {server}"
+    return f"{variant} | {peer_key(client, exact_python)} → {peer_key(server, exact_python)}"
+
+
+def cell_key(cell: CellRecord, exact_python: bool = False) -> str:
+    """:func:`key_of` for a cell record."""
+    return key_of(cell["variant"], cell["client"], cell["server"], exact_python)
 
 
 def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, ReferenceDocument]:
