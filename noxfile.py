@@ -1,4 +1,4 @@
-"""Sessions: matrix, check, reference, upgrade, report, bench, tests, lint, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, report, bench, tests, lint, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -98,6 +98,13 @@ def upgrade(session: nox.Session) -> None:
     """What changes from one version to another: ``nox -s upgrade -- 10.4 14.2``."""
     install_orchestrator(session)
     run_harness(session, "upgrade", *session.posargs)
+
+
+@nox.session
+def history(session: nox.Session) -> None:
+    """One scenario on every release in a range: ``nox -s history -- --scenarios send-then-close --from 13.0``."""
+    install_orchestrator(session)
+    run_harness(session, "history", *session.posargs)
 
 
 @nox.session

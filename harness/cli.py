@@ -251,8 +251,25 @@ def make_parser() -> ArgumentParser:
     upgrade.add_argument("--against", help="other versions you still run, as counterparts, e.g. 8.1,10.4")
     upgrade.add_argument("--results", type=Path, help="read this results file instead of running the matrix")
     add_reference_argument(upgrade, "reference the reports show drift against")
+    upgrade.add_argument(
+        "--no-bisect",
+        dest="bisect",
+        action="store_false",
+        help="do not run the releases between FROM and TO to find which one introduced each change",
+    )
     # Its own run never replaces reports/results.json or the dashboard.
     upgrade.set_defaults(output=None)
+
+    history = subcommands.add_parser("history", help="one scenario's behaviour on every release in a range")
+    add_matrix_arguments(history)
+    history.add_argument(
+        "--from", dest="first", default=versions.DEFAULT_SELECTORS[0], help="first release (default: 8.1)"
+    )
+    history.add_argument("--to", dest="last", default="newest", help="last release (default: newest)")
+    history.add_argument(
+        "--against", help="one version every release plays against, as client and as server (default: itself)"
+    )
+    history.add_argument("--impl", default="default", choices=IMPLEMENTATIONS)
 
     report = subcommands.add_parser("report", help="rewrite summary.md and index.html from a results file")
     report.add_argument("--results", type=Path, default=MatrixOptions.output)
@@ -279,16 +296,37 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
         for version in (arguments.before, arguments.after):
             versions.validate_selector(version)
         against = tuple(filter(None, (arguments.against or "").split(",")))
-        request = commands.Upgrade(arguments.before, arguments.after, arguments.impl, against)
+        for version in against:
+            versions.validate_selector(version)
+        request = commands.Upgrade(arguments.before, arguments.after, arguments.impl, against, arguments.bisect)
         chosen = source(arguments)
         if arguments.output is None:
             own = MatrixOptions.output.parent / request.stem / "results.json"
             chosen = dataclasses.replace(chosen, matrix=dataclasses.replace(chosen.matrix, output=own))
         return commands.upgrade(chosen, request)
+    if arguments.command == "history":
+        return _history(arguments)
     if arguments.command == "report":
         return commands.report(arguments.results, arguments.reference)
     assert arguments.command == "bench", arguments.command
     return benchmark.run_benchmark(arguments.repeat, arguments.jobs, arguments.environments)
+
+
+def _history(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    if not arguments.scenarios:
+        raise UsageError("history needs --scenarios ID (one or more, comma-separated)")
+    for version in filter(None, (arguments.first, arguments.last, arguments.against)):
+        versions.validate_selector(version)
+        if versions.candidate(version) is not None:
+            raise UsageError(f"history runs PyPI releases; {version!r} is a candidate")
+    request = commands.History(
+        parse_scenarios(arguments.scenarios), arguments.first, arguments.last, arguments.against, arguments.impl
+    )
+    options = matrix_options(arguments)
+    if arguments.output == MatrixOptions.output:  # its own run never replaces reports/results.json
+        stem = "history-" + "-".join(request.scenarios)
+        options = dataclasses.replace(options, output=MatrixOptions.output.parent / stem / "results.json")
+    return commands.history_command(options, request)
 
 
 async def _matrix(options: MatrixOptions) -> int:

@@ -1,4 +1,4 @@
-"""The commands besides ``matrix``: reference, check, upgrade, report.
+"""The commands besides ``matrix``: reference, check, upgrade, history, report.
 
 Each takes a frozen options object (built by :mod:`harness.cli`), reads a
 results file or runs the matrix through :mod:`harness.pipeline`, and returns
@@ -11,7 +11,9 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import display, exit_codes, reference, reports, results
+from . import display, exit_codes, history, pipeline, reference, reports, results, versions
+from . import upgrade as upgrade_module
+from .exit_codes import UsageError
 from .files import write_text_atomically
 from .pipeline import REFERENCE, MatrixOptions, run_matrix
 from .schema import ResultsDocument
@@ -102,6 +104,8 @@ class Upgrade:
     implementation: str = "default"
     #: Other versions still run, as counterparts.
     against: tuple[str, ...] = ()
+    #: Find the release between FROM and TO that introduced each change.
+    bisect: bool = True
 
     @property
     def stem(self) -> str:
@@ -112,7 +116,7 @@ class Upgrade:
 async def upgrade(source: Source, request: Upgrade) -> int:
     """Write ``upgrade-FROM-to-TO.md`` and ``.html``: beside ``--results``, or
     beside the directory of the run made for the question (its results,
-    dashboard and summary stay in ``upgrade-FROM-to-TO/``)."""
+    dashboard, summary and bisection runs stay in ``upgrade-FROM-to-TO/``)."""
     if source.results is None:
         # Run exactly the versions the question is about, on both axes.
         wanted = tuple(dict.fromkeys((request.before, request.after, *request.against)))
@@ -123,16 +127,56 @@ async def upgrade(source: Source, request: Upgrade) -> int:
             ),
         )
     document, code = await results_for(source)
-    report = reports.upgrade_report(document, request.before, request.after, request.implementation)
+    report = upgrade_module.compare(document, request.before, request.after, request.implementation)
     own_run = source.results is None and source.matrix.output.parent.name == request.stem
     stem = (source.directory.parent if own_run else source.directory) / request.stem
+    if request.bisect and report.changes:
+        releases = versions.fetch_releases(source.matrix.environments / "releases.json")
+        work = stem if own_run else source.directory / request.stem
+        report = await history.bisect(report, document, source.matrix, releases, work)
     write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
     write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
-    display.say(
-        f"{len(report.behaviour)} behaviours change, {len(report.api)} API changes, "
-        f"{len(report.except_clauses)} except clauses stop catching → {stem}.md / .html"
-    )
+    counts = ", ".join(f"{report.count(severity)} {severity.heading.lower()}" for severity in upgrade_module.Severity)
+    display.say(f"{counts} → {stem}.md / .html")
     return code
+
+
+@dataclass(frozen=True)
+class History:
+    """``nox -s history -- --scenarios ID [--from V] [--to V] [--against V]``."""
+
+    scenarios: tuple[str, ...]
+    first: str
+    last: str
+    against: str | None = None
+    implementation: str = "default"
+
+
+async def history_command(options: MatrixOptions, request: History) -> int:
+    """Each scenario on every release from ``first`` to ``last``: a timeline
+    per variant in the terminal, ``reports/history-ID.html`` beside the run
+    (``reports/history-ID/``)."""
+    releases = versions.fetch_releases(options.environments / "releases.json")
+    first, last = (versions.resolve(selector, releases) for selector in (request.first, request.last))
+    span = history.releases_in(releases, first, last)
+    if not span:
+        raise UsageError(f"no release from {first} to {last}")
+    against = versions.resolve(request.against, releases) if request.against else None
+    scenarios = pipeline.load_scenarios(request.scenarios)
+    stem = "history-" + "-".join(request.scenarios)
+    directory = options.output.parent / stem
+    display.say(f"{len(span)} releases: {', '.join(span)}" + (f"; against {against}" if against else ""))
+    targets = [t for loaded in scenarios.values() for t in history.history_targets(loaded, span, against)]
+    base = dataclasses.replace(options, implementations=(request.implementation,))
+    document = await history.targeted_run(base, targets, directory / "results.json")
+    found = [
+        timeline for loaded in scenarios.values() for timeline in history.timelines(document, loaded, span, against)
+    ]
+    history.print_timelines(found)
+    page = options.output.parent / f"{stem}.html"
+    write_text_atomically(page, reports.history_html(found, document, span, request.implementation))
+    display.say(f"history: {page}")
+    return results.exit_code_for(document)
 
 
 def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:

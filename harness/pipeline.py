@@ -75,6 +75,10 @@ class MatrixOptions:
     download_python: bool = False
     rebuild: bool = False
     tables: bool = True
+    #: Run only these cells, as (scenario, variant, client version, server
+    #: version) — ``fault`` for the fault server; empty for every cell. The
+    #: targeted runs of ``history`` and of the upgrade report's bisection.
+    only: frozenset[tuple[str, str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -231,9 +235,14 @@ async def make_peers(options: MatrixOptions, resolved: Resolved, environments: d
     )
 
 
-def plan(scenarios: dict[str, LoadedScenario], peers: Peers) -> list[matrix.Cell]:
-    """Step 5: every cell, runnable or not."""
-    return matrix.plan(scenarios, peers.clients, peers.servers, peers.fault)
+def plan(
+    scenarios: dict[str, LoadedScenario], peers: Peers, only: frozenset[tuple[str, str, str, str]] = frozenset()
+) -> list[matrix.Cell]:
+    """Step 5: every cell, runnable or not (only those asked for, when asked)."""
+    cells = matrix.plan(scenarios, peers.clients, peers.servers, peers.fault)
+    if not only:
+        return cells
+    return [cell for cell in cells if (cell.scenario, cell.variant, cell.client.version, cell.server.version) in only]
 
 
 def known_to_vary(cells: list[matrix.Cell], references: dict[str, ReferenceDocument] | None) -> frozenset[CellKey]:
@@ -326,7 +335,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     display.say(f"clients: {', '.join(resolved.clients)} · servers: {', '.join(resolved.servers)}")
     environments = await build_environments(options, resolved)
     peers = await make_peers(options, resolved, environments)
-    cells = plan(scenarios, peers)
+    cells = plan(scenarios, peers, options.only)
     runnable = sum(1 for cell in cells if cell.runnable)
     display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
     measured = await run_cells(options, scenarios, cells, references)
@@ -375,7 +384,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
 
 def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOptions:
     """The options as the results file records them."""
-    return {
+    record: RunOptions = {
         "clients": list(options.clients),
         "servers": list(options.servers),
         "implementations": list(options.implementations),
@@ -385,3 +394,6 @@ def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOpt
         "jobs": options.jobs,
         "agents_per_peer": options.agents_per_peer,
     }
+    if options.only:
+        record["cells"] = sorted("/".join(cell) for cell in options.only)
+    return record

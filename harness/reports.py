@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from . import derived, display, reference
+from . import display, reference
 from .exit_codes import BadInputError
 from .files import write_text_atomically
 from .matrix import FAULT, display_name, display_names
@@ -25,8 +24,12 @@ from .peer.recording import ResultKind
 from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
 from .reference import Drift, Verdict, cell_key, counts
 from .schema import CellRecord, InterpreterDifference, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
-from .text import markdown_cell, markdown_code, safe_url
+from .text import markdown_cell, markdown_code, markdown_link, safe_url
+from .upgrade import Aspect, Change, Severity, UpgradeReport, changelog_link
 from .vocabulary import Availability, CellStatus
+
+if TYPE_CHECKING:
+    from .history import Timeline
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("harness", "templates"),
@@ -46,6 +49,7 @@ MARKDOWN_TEMPLATES = jinja2.Environment(
 )
 MARKDOWN_TEMPLATES.filters["code"] = lambda value: markdown_code(str(value))
 MARKDOWN_TEMPLATES.filters["cell"] = lambda value: markdown_cell(str(value))
+MARKDOWN_TEMPLATES.filters["link"] = lambda url, text: markdown_link(str(text), str(url))
 
 
 def script_json(value: Any) -> str:
@@ -297,140 +301,88 @@ def _detail(scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None) -> 
     }
 
 
-# Upgrade reports.
+# Upgrade reports (the comparison itself is :mod:`harness.upgrade`).
+
+#: Sites listed in full for one change; longer lists end with "+N more".
+SITES_SHOWN = 6
 
 
-@dataclass
-class UpgradeReport:
-    """What changes when ``before`` is replaced by ``after``."""
-
-    before: str
-    after: str
-    implementation: str
-    behaviour: list[dict[str, Any]] = field(default_factory=list)
-    api: list[dict[str, Any]] = field(default_factory=list)
-    except_clauses: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
-    #: Cells where either side did not measure (unavailable, error, not run):
-    #: nothing can be said about them, so they are counted apart, never a change.
-    not_compared: int = 0
-    #: Behaviour of FROM or TO that differs by interpreter (``--pythons``).
-    interpreters: list[InterpreterDifference] = field(default_factory=list)
-
-
-def upgrade_report(document: ResultsDocument, before: str, after: str, implementation: str) -> UpgradeReport:
-    """Compare every cell where ``before`` plays a role with the same cell for ``after``."""
-    old = _peer_id(document, before, implementation)
-    new = _peer_id(document, after, implementation)
-    report = UpgradeReport(before, after, implementation)
-    cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
-    scenarios = {scenario["id"]: scenario for scenario in document["scenarios"]}
-    for (scenario_id, variant, client, server), cell in sorted(cells.items()):
-        if client == old:
-            role, counterpart = "client", server
-            other = cells.get((scenario_id, variant, new, _swap(server, old, new)))
-        elif server == old and scenario_id != derived.API_SCENARIO:
-            role, counterpart = "server", client
-            other = cells.get((scenario_id, variant, _swap(client, old, new), new))
-        else:
-            continue
-        if other is None:
-            continue
-        if {cell["status"], other["status"]} & NOT_MEASURED:
-            report.not_compared += 1
-            continue
-        before_labels = [o["label"] for o in cell["outcomes"]] or [cell["status"]]
-        after_labels = [o["label"] for o in other["outcomes"]] or [other["status"]]
-        if sorted(before_labels) == sorted(after_labels):
-            report.unchanged += 1
-        else:
-            report.behaviour.append(
+def upgrade_view(report: UpgradeReport) -> list[dict[str, Any]]:
+    """Per severity, worst first: each change with its anchor, number and the
+    texts both templates show."""
+    sections = []
+    for severity in Severity:
+        entries = []
+        for number, change in enumerate(report.of(severity), start=1):
+            entries.append(
                 {
-                    "scenario": scenario_id,
-                    "variant": variant,
-                    "role": role,
-                    "counterpart": "itself" if counterpart == old else counterpart,
-                    "before": before_labels,
-                    "after": after_labels,
-                    "links": scenarios[scenario_id].get("links", []),
-                    "question": scenarios[scenario_id]["question"],
+                    "anchor": f"{severity.value}-{number}",
+                    "number": f"{severity.value[0].upper()}{number}",
+                    "change": change,
+                    "where": _where(change),
+                    "introduced": change.introduced_in or "",
+                    "introduced_link": changelog_link(change.introduced_in)
+                    if change.introduced_in and "–" not in change.introduced_in
+                    else "",
+                    "links": [(link, link_text(link)) for link in change.links if safe_url(link)],
                 }
             )
-        report.except_clauses += _stopped_catching(scenario_id, variant, role, counterpart, cell, other)
-    versions = (f"{before}/", f"{after}/")
-    report.interpreters = [
-        difference
-        for difference in document.get("interpreters", [])
-        if difference["client"].startswith(versions) or difference["server"].startswith(versions)
-    ]
-    surfaces = document.get("api_surface", {})
-    if old in surfaces and new in surfaces:
-        report.api = _api_changes(surfaces[old], surfaces[new])
-    return report
+        sections.append({"severity": severity, "entries": entries})
+    return sections
 
 
-#: Statuses that say nothing about behaviour, so nothing to compare.
-NOT_MEASURED = {CellStatus.UNAVAILABLE, CellStatus.ERROR, CellStatus.NOT_RUN}
+def _where(change: Change) -> str:
+    """``as client against 8.1, 10.4, itself`` or the places it spans."""
+    if change.aspect in (Aspect.ANSWER, Aspect.STATUS):
+        roles = " and ".join(change.roles)
+        variants = _some(change.variants)
+        return f"{variants}; as {roles} against " + _some(change.counterparts)
+    if change.aspect == Aspect.API:
+        return ", ".join(change.features) or "api-surface"
+    places = list(change.places)
+    shown = places[:SITES_SHOWN]
+    more = len(places) - len(shown)
+    return ", ".join(shown) + (f" +{more} more" if more > 0 else "")
 
 
-def _swap(peer: str, old: str, new: str) -> str:
-    return new if peer == old else peer
+def _some(items: tuple[str, ...]) -> str:
+    shown = list(items[:SITES_SHOWN])
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" +{more} more" if more > 0 else "")
 
 
-def _peer_id(document: ResultsDocument, version: str, implementation: str) -> str:
-    for peer in document["peers"]:
-        if peer["version"] == version and peer["implementation"] == implementation:
-            return peer["id"]
-    raise BadInputError(f"the results have no peer {version}/{implementation}")
-
-
-def _stopped_catching(
-    scenario: str, variant: str, role: str, counterpart: str, before: CellRecord, after: CellRecord
-) -> list[dict[str, Any]]:
-    found = []
-    old_exceptions = [e for o in before["outcomes"] for e in derived.exceptions_in(o["outcome"].get(role))]
-    new_exceptions = [e for o in after["outcomes"] for e in derived.exceptions_in(o["outcome"].get(role))]
-    for old_exception, new_exception in zip(old_exceptions, new_exceptions):
-        old_caught = old_exception.get("caught_by", {})
-        new_caught = new_exception.get("caught_by", {})
-        for clause, caught in old_caught.items():
-            if caught is True and new_caught.get(clause) is not True:
-                found.append(
-                    {
-                        "clause": clause,
-                        "scenario": scenario,
-                        "variant": variant,
-                        "role": role,
-                        "counterpart": counterpart,
-                        "before": old_exception["class"],
-                        "after": new_exception["class"],
-                        "now": "name absent" if new_caught.get(clause) == "absent" else "not caught",
-                    }
-                )
-    return found
-
-
-def _api_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    changes = []
-    for feature in sorted(set(before) | set(after)):
-        old, new = before.get(feature, {}), after.get(feature, {})
-        if old.get("present") and not new.get("present"):
-            change = "gone"
-        elif new.get("present") and not old.get("present"):
-            change = "new"
-        elif old.get("resolves_to") != new.get("resolves_to") and old.get("present"):
-            change = f"moved: {old.get('resolves_to')} → {new.get('resolves_to')}"
-        elif bool(old.get("warns")) != bool(new.get("warns")):
-            change = "now warns" if new.get("warns") else "no longer warns"
-        else:
-            continue
-        changes.append({"feature": feature, "change": change})
-    return changes
+def link_text(url: str) -> str:
+    """A short name for a link: ``issue 1538``, ``upgrade guide``, ``changelog``."""
+    path = url.split("://", 1)[-1]
+    if "/issues/" in path or "/pull/" in path:
+        return "issue " + path.rstrip("/").rsplit("/", 1)[-1]
+    name = path.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".html").replace("-", " ")
+    anchor = path.split("#", 1)[1] if "#" in path else ""
+    if anchor.startswith("websockets."):
+        return anchor.rsplit(".", 1)[-1]
+    return name or path
 
 
 def upgrade_markdown(report: UpgradeReport, document: ResultsDocument) -> str:
-    return MARKDOWN_TEMPLATES.get_template("upgrade.md.j2").render(report=report, document=document)
+    return MARKDOWN_TEMPLATES.get_template("upgrade.md.j2").render(
+        report=report, document=document, sections=upgrade_view(report)
+    )
 
 
 def upgrade_html(report: UpgradeReport, document: ResultsDocument) -> str:
-    return TEMPLATES.get_template("upgrade.html.j2").render(report=report, document=document)
+    return TEMPLATES.get_template("upgrade.html.j2").render(
+        report=report, document=document, sections=upgrade_view(report)
+    )
+
+
+# History.
+
+
+def history_html(
+    timelines: list[Timeline], document: ResultsDocument, releases: tuple[str, ...], implementation: str
+) -> str:
+    """One table per scenario: a row per variant and way of playing it, a
+    column per release; an era spans its releases."""
+    return TEMPLATES.get_template("history.html.j2").render(
+        timelines=timelines, document=document, releases=releases, implementation=implementation
+    )

@@ -16,7 +16,13 @@ from typing import Any, TypedDict
 Record = dict[str, Any]
 
 
-class RunOptions(TypedDict):
+class TargetedOptions(TypedDict, total=False):
+    #: A targeted run (history, bisection): only these cells, as
+    #: ``scenario/variant/client version/server version``.
+    cells: list[str]
+
+
+class RunOptions(TargetedOptions):
     clients: list[str]
     servers: list[str]
     implementations: list[str]

@@ -75,3 +75,15 @@ def safe_url(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def markdown_link(text: str, url: str) -> str:
+    """``text`` (a code span) linking to ``url`` when it is a safe ``http(s)``
+    URL; the code span alone otherwise. Characters that end a Markdown link
+    target are percent-encoded."""
+    safe = safe_url(url)
+    if safe is None:
+        return markdown_code(text)
+    for character, code in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B"), ("]", "%5D")):
+        safe = safe.replace(character, code)
+    return f"[{markdown_code(text)}]({safe})"

@@ -1,0 +1,632 @@
+"""What changes when one release replaces another: the upgrade report.
+
+Theory of operation
+-------------------
+
+FROM is replaced by TO. Every cell where FROM plays a role (client or
+server) is paired with the same cell where TO plays that role, the
+counterpart unchanged — or TO against itself where FROM was against itself.
+Each pair is compared on five *aspects*; each finds at most one difference:
+
+* **status** — FROM measured the cell and TO cannot run it because a step is
+  unsupported: that API is *removed in TO* (a break). The other way round,
+  it is *new in TO*. Anything else that did not measure is not compared.
+* **answer** — the scenario's answer distribution (its ``answer()``, never
+  its label text). When neither cell varies, different answers are a change;
+  a *break* when TO's worst grade is ``failed`` and FROM's was not. When
+  either varies and the two answer sets overlap, the shift is *racy*, and
+  reported only if Fisher's exact test is significant at Tarone's level over
+  every racy pair of the report (:mod:`harness.statistics`, α = 1 %).
+  Disjoint answer sets are a change whatever the repetitions.
+* **catching** — an ``except`` clause that caught FROM's exception and does
+  not catch TO's (a break).
+* **warnings** — a warning TO emits that FROM never did, from step records
+  and attribute reads alike (``DeprecationWarning: …``).
+* **messages** — an exception of the same class whose text changed.
+
+The api-surface scenario adds features gone or moved (breaks), features that
+now warn (warnings) and new features (one change).
+
+Differences are then grouped: one :class:`Change` per aspect and *what*
+changed, listing every :class:`Site` (scenario, variant, role, counterpart)
+where it happens — never one entry per counterpart. A change's
+:attr:`Change.probe` says how to observe it on another release, which is
+what :mod:`harness.history` bisects with.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from . import derived, statistics
+from .exit_codes import BadInputError
+from .matrix import display_name
+from .outcomes import difference, grade_name
+from .peer.scenario import Grade
+from .schema import CellRecord, InterpreterDifference, Record, ResultsDocument
+from .vocabulary import CellStatus
+
+#: Where upstream documents how to adapt, by the API a change is about.
+UPGRADE_GUIDE = "https://websockets.readthedocs.io/en/stable/howto/upgrade.html"
+CHANGELOG = "https://github.com/python-websockets/websockets/blob/main/docs/project/changelog.rst"
+FIXES = {
+    "fail_connection": f"{UPGRADE_GUIDE}#deprecated-apis",
+    "open": f"{UPGRADE_GUIDE}#open-and-closed",
+    "closed": f"{UPGRADE_GUIDE}#open-and-closed",
+    "path": f"{UPGRADE_GUIDE}#path-request-headers-and-response-headers",
+    "request_headers": f"{UPGRADE_GUIDE}#path-request-headers-and-response-headers",
+    "response_headers": f"{UPGRADE_GUIDE}#path-request-headers-and-response-headers",
+    "InvalidStatusCode": f"{UPGRADE_GUIDE}#deprecated-apis",
+    "status_code": f"{UPGRADE_GUIDE}#deprecated-apis",
+    "handler": f"{UPGRADE_GUIDE}#deprecated-apis",
+    "import": f"{UPGRADE_GUIDE}#import-paths",
+}
+
+
+def changelog_link(version: str) -> str:
+    """The changelog section of one release (GitHub renders ``14.0`` as ``#140``)."""
+    return f"{CHANGELOG}#{version.replace('.', '')}"
+
+
+class Severity(enum.Enum):
+    """How much a change matters to someone upgrading, worst first."""
+
+    BREAK = "break"
+    CHANGE = "change"
+    WARNING = "warning"
+    RACY = "racy"
+
+    @property
+    def heading(self) -> str:
+        return {
+            Severity.BREAK: "Breaks",
+            Severity.CHANGE: "Changes",
+            Severity.WARNING: "Warnings",
+            Severity.RACY: "Racy",
+        }[self]
+
+    @property
+    def meaning(self) -> str:
+        return {
+            Severity.BREAK: "behaviour graded failed, an except clause that stops catching, an API gone or moved",
+            Severity.CHANGE: "other differences of the answer",
+            Severity.WARNING: "new deprecation warnings and changed exception messages",
+            Severity.RACY: "racy cells whose distribution shifts significantly",
+        }[self]
+
+
+class Aspect(enum.Enum):
+    """Which part of a cell a change is about (and how to observe it)."""
+
+    STATUS = "status"
+    ANSWER = "answer"
+    CATCHING = "catching"
+    WARNINGS = "warnings"
+    MESSAGES = "messages"
+    API = "api"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a change happens: FROM/TO in ``role``, against ``counterpart``."""
+
+    scenario: str
+    variant: str
+    role: str
+    #: A peer id, ``itself`` or ``fault``.
+    counterpart: str
+
+    def text(self) -> str:
+        return f"{self.scenario}/{self.variant} as {self.role} against {display_name(self.counterpart)}"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How to observe a change on another release: which aspect of which
+    cell, and what it was on FROM (``like_before`` compares with it)."""
+
+    aspect: Aspect
+    site: Site
+    #: The aspect's subject: a warning's text, an exception class, a feature.
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between FROM and TO, with every place it happens."""
+
+    severity: Severity
+    aspect: Aspect
+    title: str
+    before: str
+    after: str
+    sites: tuple[Site, ...]
+    detail: str = ""
+    question: str = ""
+    links: tuple[str, ...] = ()
+    fix: str | None = None
+    #: The first release after FROM that shows TO's behaviour (bisected).
+    introduced_in: str | None = None
+    #: How the change was found to be significant, for racy changes.
+    p_value: float | None = None
+    probe: Probe | None = None
+    #: For API changes, the full names of the features (both owners).
+    features: tuple[str, ...] = ()
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(site.variant for site in self.sites))
+
+    @property
+    def counterparts(self) -> tuple[str, ...]:
+        """Every counterpart, ``itself`` first, then by version."""
+        names = dict.fromkeys(display_name(site.counterpart) for site in self.sites)
+        return tuple(sorted(names, key=_counterpart_order))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(site.role for site in self.sites))
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """``scenario/variant`` where it happens, for changes that span scenarios."""
+        return tuple(dict.fromkeys(f"{site.scenario}/{site.variant}" for site in self.sites))
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What changes when ``before`` is replaced by ``after``, worst first."""
+
+    before: str
+    after: str
+    implementation: str
+    changes: tuple[Change, ...] = ()
+    unchanged: int = 0
+    #: Pairs where either side did not measure (unavailable, error, not run).
+    not_compared: int = 0
+    #: Behaviour of FROM or TO that differs by interpreter (``--pythons``).
+    interpreters: tuple[InterpreterDifference, ...] = ()
+    #: Releases between FROM and TO that were bisected (empty when none was).
+    bisected: tuple[str, ...] = ()
+
+    def of(self, severity: Severity) -> list[Change]:
+        return [change for change in self.changes if change.severity == severity]
+
+    def count(self, severity: Severity) -> int:
+        return len(self.of(severity))
+
+
+#: Statuses that say nothing about behaviour, so nothing to compare.
+NOT_MEASURED = frozenset({CellStatus.UNAVAILABLE, CellStatus.ERROR, CellStatus.NOT_RUN})
+
+
+# Reading one aspect of one cell.
+
+
+def answer_counts(cell: CellRecord) -> dict[str, int]:
+    return {outcome["key"]: outcome["count"] for outcome in cell["outcomes"]}
+
+
+def worst_is_failed(cell: CellRecord) -> bool:
+    return any(grade_name(outcome) == Grade.FAILED for outcome in cell["outcomes"])
+
+
+def sides_of(site: Site) -> tuple[str, ...]:
+    """The records that belong to the upgraded peer: its own role, both
+    sides when it plays against itself."""
+    return ("client", "server") if site.counterpart == "itself" else (site.role,)
+
+
+def warnings_in(value: Any) -> Iterator[str]:
+    """Every recorded warning under ``value``, as ``Category: message``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "warnings" and isinstance(item, list):
+                for warning in item:
+                    if isinstance(warning, dict) and "category" in warning:
+                        category = str(warning["category"]).rsplit(".", 1)[-1]
+                        yield f"{category}: {warning.get('message', '')}"
+            else:
+                yield from warnings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from warnings_in(item)
+
+
+def cell_warnings(cell: CellRecord, sides: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(
+        warning
+        for outcome in cell["outcomes"]
+        for side in sides
+        for warning in warnings_in((outcome["outcome"].get(side) or {}).get("steps", []))
+    )
+
+
+def exceptions_of(cell: CellRecord, sides: tuple[str, ...]) -> list[Record]:
+    """The exceptions of the cell's most frequent outcome, in step order."""
+    if not cell["outcomes"]:
+        return []
+    outcome = max(cell["outcomes"], key=lambda o: o["count"])
+    return [exception for side in sides for exception in derived.exceptions_in(outcome["outcome"].get(side))]
+
+
+def messages_of(cell: CellRecord, sides: tuple[str, ...], exception_class: str) -> frozenset[str]:
+    return frozenset(
+        str(exception.get("str", ""))
+        for outcome in cell["outcomes"]
+        for side in sides
+        for exception in derived.exceptions_in(outcome["outcome"].get(side))
+        if exception["class"] == exception_class
+    )
+
+
+def observe(probe: Probe, cell: CellRecord | None, features: dict[str, Any] | None = None) -> Any:
+    """The probed aspect of ``cell`` (or of a peer's API ``features``), in a
+    form two releases can be compared on."""
+    if probe.aspect == Aspect.API:
+        entry = (features or {}).get(probe.subject, {})
+        return json.dumps(
+            {"present": bool(entry.get("present")), "to": entry.get("resolves_to"), "warns": bool(entry.get("warns"))}
+        )
+    if cell is None or cell["status"] in NOT_MEASURED:
+        return None
+    if probe.aspect == Aspect.STATUS:
+        return cell["status"]
+    if cell["status"] != CellStatus.MEASURED:
+        return cell["status"]
+    sides = sides_of(probe.site)
+    if probe.aspect == Aspect.ANSWER:
+        return answer_counts(cell)
+    if probe.aspect == Aspect.WARNINGS:
+        return probe.subject in cell_warnings(cell, sides)
+    if probe.aspect == Aspect.MESSAGES:
+        return sorted(messages_of(cell, sides, probe.subject))
+    if probe.aspect == Aspect.CATCHING:
+        clause, _, _ = probe.subject.partition(" ")
+        return [exception.get("caught_by", {}).get(clause) for exception in exceptions_of(cell, sides)]
+    raise ValueError(probe.aspect)
+
+
+def alike(probe: Probe, before: Any, other: Any) -> bool:
+    """Whether another release's observation matches FROM's: equal, or for
+    answers, no significant shift (a racy cell may show its other side)."""
+    if probe.aspect == Aspect.ANSWER and isinstance(before, dict) and isinstance(other, dict):
+        if set(before) == set(other) and len(before) == 1:
+            return True
+        if not set(before) & set(other):
+            return False
+        return statistics.compare_counts(before, other).p > statistics.ALPHA
+    return bool(before == other)
+
+
+# Comparing FROM with TO.
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """One difference at one site, before grouping."""
+
+    severity: Severity
+    aspect: Aspect
+    group: tuple[Any, ...]
+    title: str
+    before: str
+    after: str
+    site: Site
+    detail: str = ""
+    subject: str = ""
+    test: statistics.CellTest | None = None
+    #: For API changes, the feature's full name (``connection.close_code``).
+    feature: str = ""
+
+
+@dataclass
+class _Pairs:
+    """Cells where FROM plays a role, paired with TO's."""
+
+    document: ResultsDocument
+    old: str
+    new: str
+    pairs: list[tuple[Site, CellRecord, CellRecord]] = field(default_factory=list)
+
+
+def pair_cells(document: ResultsDocument, old: str, new: str) -> list[tuple[Site, CellRecord, CellRecord]]:
+    cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
+    found = []
+    for (scenario, variant, client, server), cell in sorted(cells.items()):
+        if client == old:
+            role, counterpart = "client", server
+            other = cells.get((scenario, variant, new, new if server == old else server))
+        elif server == old and scenario != derived.API_SCENARIO:
+            role, counterpart = "server", client
+            other = cells.get((scenario, variant, new if client == old else client, new))
+        else:
+            continue
+        if other is None:
+            continue
+        counterpart = "itself" if counterpart == old else counterpart
+        found.append((Site(scenario, variant, role, counterpart), cell, other))
+    return found
+
+
+def labels_text(cell: CellRecord) -> str:
+    """A cell's answers for people: ``label`` or ``label 7/10 · other 3/10``."""
+    if cell["status"] != CellStatus.MEASURED:
+        return f"{cell['status']}: {cell.get('reason', '')}".rstrip(": ")
+    if len(cell["outcomes"]) == 1:
+        return cell["outcomes"][0]["label"]
+    return " · ".join(f"{o['label']} {o['count']}/{cell['runs']}" for o in cell["outcomes"])
+
+
+def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version: str) -> list[_Finding]:
+    where = f"{site.scenario} · {site.variant}"
+    if {before["status"], after["status"]} & NOT_MEASURED:
+        return []
+    if before["status"] != after["status"]:
+        if after["status"] == CellStatus.UNSUPPORTED:
+            removed = f"removed in {new_version}: {after.get('reason', '')}".rstrip(": ")
+            return [
+                _Finding(
+                    Severity.BREAK,
+                    Aspect.STATUS,
+                    (site.scenario, removed),
+                    site.scenario,
+                    labels_text(before),
+                    removed,
+                    site,
+                )
+            ]
+        return [
+            _Finding(
+                Severity.CHANGE, Aspect.STATUS, (site.scenario, before["status"], after["status"]),
+                site.scenario, labels_text(before), labels_text(after), site,
+            )
+        ]  # fmt: skip
+    if before["status"] != CellStatus.MEASURED:
+        return []
+    findings = []
+    if site.scenario != derived.API_SCENARIO:  # compared feature by feature (_api_findings)
+        findings += _answer_finding(site, where, before, after)
+    sides = sides_of(site)
+    for warning in sorted(cell_warnings(after, sides) - cell_warnings(before, sides)):
+        findings.append(
+            _Finding(Severity.WARNING, Aspect.WARNINGS, (warning,), warning, "", warning, site, subject=warning)
+        )
+    old_exceptions, new_exceptions = exceptions_of(before, sides), exceptions_of(after, sides)
+    for old_exception, new_exception in zip(old_exceptions, new_exceptions):
+        if old_exception["class"] == new_exception["class"] and old_exception.get("str") != new_exception.get("str"):
+            name = old_exception["class"]
+            old_text, new_text = str(old_exception.get("str", "")), str(new_exception.get("str", ""))
+            findings.append(
+                _Finding(
+                    Severity.WARNING, Aspect.MESSAGES, (name, old_text, new_text), name, old_text, new_text, site,
+                    subject=name,
+                )
+            )  # fmt: skip
+        for clause, caught in old_exception.get("caught_by", {}).items():
+            now = new_exception.get("caught_by", {}).get(clause)
+            if caught is True and now is not True:
+                change = "name absent" if now == "absent" else "not caught"
+                title = f"except {clause}"
+                findings.append(
+                    _Finding(
+                        Severity.BREAK, Aspect.CATCHING, (clause, old_exception["class"], new_exception["class"]),
+                        title, old_exception["class"], f"{new_exception['class']} ({change})", site,
+                        subject=f"{clause} {old_exception['class']}",
+                    )
+                )  # fmt: skip
+    return findings
+
+
+def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecord) -> list[_Finding]:
+    old, new = answer_counts(before), answer_counts(after)
+    if set(old) == set(new) and len(old) == 1:
+        return []
+    labels_before, labels_after = labels_text(before), labels_text(after)
+    first_before = max(before["outcomes"], key=lambda o: o["count"])
+    first_after = max(after["outcomes"], key=lambda o: o["count"])
+    detail = ""
+    if first_before["key"] != first_after["key"]:
+        detail = difference(first_before["answer"], first_after["answer"])
+    varies = len(old) > 1 or len(new) > 1
+    if varies and set(old) & set(new):
+        label_sets = (
+            tuple(sorted(o["label"] for o in before["outcomes"])),
+            tuple(sorted(o["label"] for o in after["outcomes"])),
+        )
+        return [
+            _Finding(
+                Severity.RACY, Aspect.ANSWER, (where, site.role, label_sets), where, labels_before, labels_after,
+                site, detail, test=statistics.compare_counts(old, new),
+            )
+        ]  # fmt: skip
+    severity = Severity.BREAK if worst_is_failed(after) and not worst_is_failed(before) else Severity.CHANGE
+    # One change wherever the answers differ the same way: the same field
+    # and value on the upgraded side, in any variant, role or counterpart.
+    what = _own_side(detail, site.role) if detail else f"{labels_before} → {labels_after}"
+    grade = first_after["grade"]
+    if severity == Severity.BREAK and grade is not None:
+        detail = f"graded failed: {grade['reason']}"
+    else:
+        detail = what
+    return [
+        _Finding(
+            severity, Aspect.ANSWER, (site.scenario, what), site.scenario, labels_before, labels_after, site, detail
+        )
+    ]
+
+
+def _own_side(path: str, role: str) -> str:
+    """``client.close_code=null`` as ``close_code=null`` when the client is
+    the upgraded side (the same change seen from the server reads alike)."""
+    for side in ("client", "server"):
+        if path.startswith(side + "."):
+            rest = path[len(side) + 1 :]
+            return rest if side == role else f"counterpart's {rest}"
+    return path
+
+
+def _api_findings(document: ResultsDocument, old: str, new: str, new_version: str) -> list[_Finding]:
+    surfaces = document.get("api_surface", {})
+    if old not in surfaces or new not in surfaces:
+        return []
+    before, after = surfaces[old], surfaces[new]
+    site = Site(derived.API_SCENARIO, "probe", "client", "itself")
+    found, added = [], []
+    for feature in sorted(set(before) | set(after), key=lambda name: (_api_name(name), name)):
+        was, now = before.get(feature, {}), after.get(feature, {})
+        if was.get("present") and not now.get("present"):
+            found.append(
+                _Finding(
+                    Severity.BREAK, Aspect.API, (_api_name(feature), "removed"), _api_name(feature), "present",
+                    f"removed in {new_version}", site, subject=feature, feature=feature,
+                )
+            )  # fmt: skip
+        elif now.get("present") and not was.get("present"):
+            added.append(feature)
+        elif was.get("present") and was.get("resolves_to") != now.get("resolves_to"):
+            found.append(
+                _Finding(
+                    Severity.BREAK, Aspect.API, (_api_name(feature), "moved", now.get("resolves_to")),
+                    _api_name(feature), str(was.get("resolves_to")), f"moved: {now.get('resolves_to')}", site,
+                    subject=feature, feature=feature,
+                )
+            )  # fmt: skip
+        elif not was.get("warns") and now.get("warns"):
+            warns = ", ".join(str(w) for w in now.get("warns", []))
+            found.append(
+                _Finding(
+                    Severity.WARNING, Aspect.API, (_api_name(feature), warns), _api_name(feature), "no warning",
+                    f"warns: {warns}", site, subject=feature, feature=feature,
+                )
+            )  # fmt: skip
+    if added:
+        found.append(
+            _Finding(Severity.CHANGE, Aspect.API, ("new",), f"new in {new_version}", "absent", ", ".join(added), site)
+        )
+    return found
+
+
+def _counterpart_order(name: str) -> tuple[int, Version | str]:
+    if name == "itself":
+        return (0, "")
+    try:
+        return (1, Version(name.split("/", 1)[0]))
+    except InvalidVersion:
+        return (2, name)
+
+
+def _api_name(feature: str) -> str:
+    """A feature without its owner: ``close_code`` for both connection
+    objects, ``InvalidStatusCode`` for ``websockets`` and ``websockets.exceptions``."""
+    for prefix in ("connection.", "server-connection.", "websockets.exceptions.", "websockets."):
+        if feature.startswith(prefix):
+            return feature[len(prefix) :]
+    return feature
+
+
+def peer_id(document: ResultsDocument, version: str, implementation: str) -> str:
+    for peer in document["peers"]:
+        if peer["version"] == version and peer["implementation"] == implementation:
+            return peer["id"]
+    raise BadInputError(f"the results have no peer {version}/{implementation}")
+
+
+def fix_for(text: str) -> str | None:
+    """The upgrade guide's section for the API a change names, if any."""
+    for name, link in FIXES.items():
+        if name in text.replace("(", " ").replace(".", " ").split():
+            return link
+    return None
+
+
+ORDER = {
+    Severity.BREAK: (Aspect.ANSWER, Aspect.STATUS, Aspect.CATCHING, Aspect.API),
+    Severity.CHANGE: (Aspect.ANSWER, Aspect.STATUS, Aspect.API),
+    Severity.WARNING: (Aspect.WARNINGS, Aspect.API, Aspect.MESSAGES),
+    Severity.RACY: (Aspect.ANSWER,),
+}
+
+
+def compare(document: ResultsDocument, before: str, after: str, implementation: str = "default") -> UpgradeReport:
+    """Every difference between ``before`` and ``after``, grouped and ordered worst first."""
+    old, new = peer_id(document, before, implementation), peer_id(document, after, implementation)
+    findings: list[_Finding] = []
+    unchanged = not_compared = 0
+    for site, cell, other in pair_cells(document, old, new):
+        if {cell["status"], other["status"]} & NOT_MEASURED:
+            not_compared += 1
+            continue
+        found = _compare_pair(site, cell, other, after)
+        findings += found
+        unchanged += not found
+    findings += _api_findings(document, old, new, after)
+    racy = [finding.test.minimum for finding in findings if finding.test is not None]
+    threshold = statistics.tarone_threshold(racy)
+    significant = [f for f in findings if f.test is None or f.test.p <= threshold]
+    unchanged += len({f.site for f in findings} - {f.site for f in significant})
+    scenarios = {scenario["id"]: scenario for scenario in document["scenarios"]}
+    versions = (f"{before}/", f"{after}/")
+    return UpgradeReport(
+        before,
+        after,
+        implementation,
+        tuple(_group(significant, scenarios)),
+        unchanged,
+        not_compared,
+        tuple(
+            difference
+            for difference in document.get("interpreters", [])
+            if difference["client"].startswith(versions) or difference["server"].startswith(versions)
+        ),
+    )
+
+
+def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
+    groups: dict[tuple[Any, ...], list[_Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.severity, finding.aspect, *finding.group), []).append(finding)
+    changes = []
+    for members in groups.values():
+        first = members[0]
+        scenario = scenarios.get(first.site.scenario, {})
+        tests = [member.test.p for member in members if member.test is not None]
+        text = f"{first.title} {first.before} {first.after}"
+        changes.append(
+            Change(
+                first.severity,
+                first.aspect,
+                first.title,
+                first.before,
+                first.after,
+                tuple(dict.fromkeys(member.site for member in members)),
+                first.detail,
+                scenario.get("question", "") if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else "",
+                tuple(scenario.get("links", ())) if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else (),
+                fix_for(text),
+                p_value=min(tests) if tests else None,
+                probe=Probe(first.aspect, first.site, first.subject) if first.group != ("new",) else None,
+                features=tuple(dict.fromkeys(member.feature for member in members if member.feature)),
+            )
+        )
+    rank = {(severity, aspect): index for severity, aspects in ORDER.items() for index, aspect in enumerate(aspects)}
+    severities = list(Severity)
+    changes.sort(
+        key=lambda c: (severities.index(c.severity), rank.get((c.severity, c.aspect), 9), -len(c.sites), c.title)
+    )
+    return changes
+
+
+def with_releases(report: UpgradeReport, introduced: dict[int, str], bisected: tuple[str, ...]) -> UpgradeReport:
+    """The report with the release that introduced each change (by index)."""
+    changes = tuple(
+        replace(change, introduced_in=introduced.get(index, change.introduced_in))
+        for index, change in enumerate(report.changes)
+    )
+    return replace(report, changes=changes, bisected=bisected)
