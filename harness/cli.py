@@ -324,8 +324,7 @@ def _history(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
     )
     options = matrix_options(arguments)
     if arguments.output == MatrixOptions.output:  # its own run never replaces reports/results.json
-        stem = "history-" + "-".join(request.scenarios)
-        options = dataclasses.replace(options, output=MatrixOptions.output.parent / stem / "results.json")
+        options = dataclasses.replace(options, output=MatrixOptions.output.parent / request.stem / "results.json")
     return commands.history_command(options, request)
 
 

@@ -151,11 +151,16 @@ class History:
     against: str | None = None
     implementation: str = "default"
 
+    @property
+    def stem(self) -> str:
+        """``history-ID``: the page's name, and its run's directory."""
+        return "history-" + "-".join(self.scenarios)
+
 
 async def history_command(options: MatrixOptions, request: History) -> int:
     """Each scenario on every release from ``first`` to ``last``: a timeline
-    per variant in the terminal, ``reports/history-ID.html`` beside the run
-    (``reports/history-ID/``)."""
+    per variant in the terminal, and ``history-ID.html`` beside the run's
+    directory (by default ``reports/history-ID.html`` and ``reports/history-ID/``)."""
     releases = versions.fetch_releases(options.environments / "releases.json")
     first, last = (versions.resolve(selector, releases) for selector in (request.first, request.last))
     span = history.releases_in(releases, first, last)
@@ -163,17 +168,16 @@ async def history_command(options: MatrixOptions, request: History) -> int:
         raise UsageError(f"no release from {first} to {last}")
     against = versions.resolve(request.against, releases) if request.against else None
     scenarios = pipeline.load_scenarios(request.scenarios)
-    stem = "history-" + "-".join(request.scenarios)
-    directory = options.output.parent / stem
     display.say(f"{len(span)} releases: {', '.join(span)}" + (f"; against {against}" if against else ""))
     targets = [t for loaded in scenarios.values() for t in history.history_targets(loaded, span, against)]
     base = dataclasses.replace(options, implementations=(request.implementation,))
-    document = await history.targeted_run(base, targets, directory / "results.json")
+    document = await history.targeted_run(base, targets, options.output)
     found = [
         timeline for loaded in scenarios.values() for timeline in history.timelines(document, loaded, span, against)
     ]
     history.print_timelines(found)
-    page = options.output.parent / f"{stem}.html"
+    own_run = options.output.parent.name == request.stem
+    page = (options.output.parent.parent if own_run else options.output.parent) / f"{request.stem}.html"
     write_text_atomically(page, reports.history_html(found, document, span, request.implementation))
     display.say(f"history: {page}")
     return results.exit_code_for(document)

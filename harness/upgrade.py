@@ -224,16 +224,15 @@ def sides_of(site: Site) -> tuple[str, ...]:
 
 
 def warnings_in(value: Any) -> Iterator[str]:
-    """Every recorded warning under ``value``, as ``Category: message``."""
+    """Every recorded warning under ``value`` — in steps, attribute reads
+    and events alike — as ``Category: message``."""
     if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "warnings" and isinstance(item, list):
-                for warning in item:
-                    if isinstance(warning, dict) and "category" in warning:
-                        category = str(warning["category"]).rsplit(".", 1)[-1]
-                        yield f"{category}: {warning.get('message', '')}"
-            else:
-                yield from warnings_in(item)
+        category = value.get("category")
+        if isinstance(category, str) and category.endswith("Warning") and "message" in value:
+            yield f"{category.rsplit('.', 1)[-1]}: {value['message']}"
+            return
+        for item in value.values():
+            yield from warnings_in(item)
     elif isinstance(value, list):
         for item in value:
             yield from warnings_in(item)
@@ -244,7 +243,7 @@ def cell_warnings(cell: CellRecord, sides: tuple[str, ...]) -> frozenset[str]:
         warning
         for outcome in cell["outcomes"]
         for side in sides
-        for warning in warnings_in((outcome["outcome"].get(side) or {}).get("steps", []))
+        for warning in warnings_in(outcome["outcome"].get(side))
     )
 
 
@@ -396,7 +395,16 @@ def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version
     sides = sides_of(site)
     for warning in sorted(cell_warnings(after, sides) - cell_warnings(before, sides)):
         findings.append(
-            _Finding(Severity.WARNING, Aspect.WARNINGS, (warning,), warning, "", warning, site, subject=warning)
+            _Finding(
+                Severity.WARNING,
+                Aspect.WARNINGS,
+                (warning,),
+                warning.split(":", 1)[0],
+                "no warning",
+                warning,
+                site,
+                subject=warning,
+            )
         )
     old_exceptions, new_exceptions = exceptions_of(before, sides), exceptions_of(after, sides)
     for old_exception, new_exception in zip(old_exceptions, new_exceptions):

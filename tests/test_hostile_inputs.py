@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from harness import cli, display, exit_codes, files, reference, reports, results
+from harness import cli, display, exit_codes, files, reference, reports, results, upgrade
 from harness.exit_codes import BadInputError
 from tests import test_results
 from tests.test_text import HIDDEN, HOSTILE
@@ -168,8 +168,8 @@ def test_recorded_text_is_inert_in_markdown(text):
     for line in markdown.splitlines():
         if line.startswith("|"):
             assert line.count("|") - line.count("\\|") == 3  # two columns, never split
-    upgrade = reports.upgrade_report(document, "8.1", "14.2", "default")
-    rendered = reports.upgrade_markdown(upgrade, document)
+    report = upgrade.compare(document, "8.1", "14.2", "default")
+    rendered = reports.upgrade_markdown(report, document)
     for entity in ("&lt;", "&gt;", "&amp;", "&#39;", "&#34;", "&quot;"):
         assert entity not in rendered or entity in text  # Markdown, never HTML-escaped
 
@@ -202,9 +202,9 @@ def test_recorded_text_is_inert_in_html(text):
     assert sorted(set(found.tags)) == sorted(set(BENIGN.tags))  # no element the template did not make
     assert found.tags.count("script") == BENIGN.tags.count("script")
     assert all(link.startswith(("https://", "http://", "#")) for link in found.links), found.links
-    upgrade = reports.upgrade_report(document_with(text), "8.1", "14.2", "default")
-    upgrade_page = elements(reports.upgrade_html(upgrade, document_with(text)))
-    assert all(link.startswith(("https://", "http://")) for link in upgrade_page.links)
+    report = upgrade.compare(document_with(text), "8.1", "14.2", "default")
+    upgrade_page = elements(reports.upgrade_html(report, document_with(text)))
+    assert all(link.startswith(("https://", "http://", "#")) for link in upgrade_page.links)
     assert "script" not in upgrade_page.tags
 
 

@@ -1,6 +1,6 @@
 import copy
 
-from harness import reports
+from harness import reports, upgrade
 from harness.reference import build, compare
 
 SCRIPT = "<script>alert('x')</script>"
@@ -133,16 +133,22 @@ def test_summary_counts_verdicts_and_lists_failures_and_drift():
     assert "EOFError ← EOFError → InvalidMessage" in text
 
 
-def test_upgrade_report_finds_behaviour_api_and_except_changes():
-    report = reports.upgrade_report(document(), "10.4", "14.2", "default")
-    (change,) = report.behaviour
-    assert (change["before"], change["after"]) == (["InvalidMessage ← EOFError"], ["EOFError ← EOFError"])
-    assert change["links"] == ["https://github.com/python-websockets/websockets/issues/1547"]
-    assert report.api == [{"feature": "connection.fail_connection", "change": "gone"}]
-    (clause,) = report.except_clauses
-    assert clause["clause"] == "websockets.exceptions.InvalidMessage"
-    assert clause["now"] == "not caught"
+def test_upgrade_report_lists_breaks_first_with_anchors_and_no_entities():
+    report = upgrade.compare(document(), "10.4", "14.2", "default")
+    assert [change.severity for change in report.changes][:2] == [upgrade.Severity.BREAK] * 2
     markdown = reports.upgrade_markdown(report, document())
     assert "except websockets.exceptions.InvalidMessage" in markdown
+    assert "`fail_connection`: `present` → `removed in 14.2`" in markdown
+    assert "&lt;" not in markdown and "&#" not in markdown
     html = reports.upgrade_html(report, document())
-    assert '<td class="before">InvalidMessage ← EOFError</td>' in html
+    assert '<a href="#break-1">' in html and 'id="break-1"' in html  # a table of contents, an anchor per change
+    assert '<td class="before mono">InvalidMessage ← EOFError</td>' in html
+
+
+def test_link_text_is_short():
+    assert reports.link_text("https://github.com/python-websockets/websockets/issues/1547") == "issue 1547"
+    assert reports.link_text("https://websockets.readthedocs.io/en/stable/howto/upgrade.html") == "upgrade"
+    exceptions = (
+        "https://websockets.readthedocs.io/en/stable/reference/exceptions.html#websockets.exceptions.InvalidStatus"
+    )
+    assert reports.link_text(exceptions) == "InvalidStatus"

@@ -1,0 +1,259 @@
+"""harness.upgrade: pairing FROM's cells with TO's, each aspect, grouping, ordering."""
+
+import pytest
+
+from harness import upgrade
+from harness.upgrade import Aspect, Severity
+
+OLD, NEW, OTHER, THIRD = "13.1/default/py3.13", "14.0/default/py3.13", "8.1/default/py3.9", "10.4/default/py3.13"
+ROLES = ("client", "server")
+
+
+def exception(cls, text="", caught=None):
+    return {"class": cls, "str": text, "caught_by": caught or {}}
+
+
+def side(*steps, events=()):
+    return {"steps": list(steps), "events": list(events)}
+
+
+def raised(step, exc, warnings=()):
+    result = {"kind": "exception", "exception": exc}
+    return {"step": step, "result": result, "warnings": list(warnings)}
+
+
+def outcome(key, count, label, grade="ok", client=None, server=None, answer=None):
+    return {
+        "key": key,
+        "count": count,
+        "label": label,
+        "grade": {"grade": grade, "reason": f"because {label}"},
+        "answer": answer if answer is not None else {"label": label},
+        "evidence": 1,
+        "outcome": {"client": client or side(), "server": server or side()},
+        "seconds": {"min": 0, "median": 0, "max": 0},
+    }
+
+
+def cell(scenario, variant, client, server, *outcomes, status="measured", reason=""):
+    return {
+        "scenario": scenario,
+        "variant": variant,
+        "client": client,
+        "server": server,
+        "status": status,
+        "reason": reason,
+        "runs": sum(o["count"] for o in outcomes),
+        "varies": len(outcomes) > 1,
+        "outcomes": list(outcomes),
+        "errors": [],
+    }
+
+
+def peer(peer_id):
+    version, implementation, _ = peer_id.split("/")
+    return {"id": peer_id, "version": version, "implementation": implementation, "status": "available"}
+
+
+def document(*cells, api=None):
+    return {
+        "peers": [peer(p) for p in (OLD, NEW, OTHER, THIRD)],
+        "scenarios": [
+            {"id": "s", "question": "What?", "servers": "all", "variants": [], "links": ["https://example.org/s"]}
+        ],
+        "cells": list(cells),
+        "api_surface": api or {},
+        "interpreters": [],
+    }
+
+
+def pair(role, before, after, counterpart=OTHER, variant="v"):
+    """FROM's cell and TO's for FROM playing ``role`` against ``counterpart``."""
+    if role == "client":
+        return cell("s", variant, OLD, counterpart, *before), cell("s", variant, NEW, counterpart, *after)
+    return cell("s", variant, counterpart, OLD, *before), cell("s", variant, counterpart, NEW, *after)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_same_answer_is_unchanged(role):
+    report = upgrade.compare(document(*pair(role, [outcome("a", 10, "A")], [outcome("a", 10, "A")])), "13.1", "14.0")
+    assert report.changes == () and report.unchanged == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_failed_answer_after_the_upgrade_is_a_break(role):
+    before, after = [outcome("a", 10, "3 msgs")], [outcome("b", 10, "0 msgs", grade="failed")]
+    (change,) = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    assert (change.severity, change.aspect) == (Severity.BREAK, Aspect.ANSWER)
+    assert (change.before, change.after) == ("3 msgs", "0 msgs")
+    assert change.detail == "graded failed: because 0 msgs"
+    assert change.roles == (role,) and change.counterparts == ("8.1/default",)
+
+
+def test_a_failure_that_was_already_there_is_a_change_not_a_break():
+    before, after = [outcome("a", 10, "A", grade="failed")], [outcome("b", 10, "B", grade="failed")]
+    (change,) = upgrade.compare(document(*pair("client", before, after)), "13.1", "14.0").changes
+    assert change.severity == Severity.CHANGE
+
+
+def test_labels_that_read_alike_still_differ_by_answer():
+    before = [outcome("a", 10, "same", answer={"code": 1000})]
+    after = [outcome("b", 10, "same", answer={"code": None})]
+    (change,) = upgrade.compare(document(*pair("client", before, after)), "13.1", "14.0").changes
+    assert change.detail == "code=null"
+
+
+def test_one_change_lists_every_counterpart_and_variant_once():
+    before, after = [outcome("a", 10, "A", answer={"x": 1})], [outcome("b", 10, "B", answer={"x": 2})]
+    cells = [
+        *pair("client", before, after, OTHER, "v1"),
+        *pair("client", before, after, THIRD, "v1"),
+        *pair("server", before, after, OTHER, "v2"),
+    ]
+    (change,) = upgrade.compare(document(*cells), "13.1", "14.0").changes
+    assert change.counterparts == ("8.1/default", "10.4/default")  # by version
+    assert change.variants == ("v1", "v2") and set(change.roles) == set(ROLES)
+
+
+def test_against_itself_pairs_from_from_with_to_to():
+    cells = [cell("s", "v", OLD, OLD, outcome("a", 10, "A")), cell("s", "v", NEW, NEW, outcome("b", 10, "B"))]
+    (change,) = upgrade.compare(document(*cells), "13.1", "14.0").changes
+    assert change.counterparts == ("itself",)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_step_unsupported_in_to_reads_removed_in_to(role):
+    before = [outcome("a", 10, "server sees 1011")]
+    old, new = pair(role, before, [])
+    new.update(status="unsupported", reason="abort: the connection has no fail_connection()")
+    (change,) = upgrade.compare(document(old, new), "13.1", "14.0").changes
+    assert change.severity == Severity.BREAK and change.aspect == Aspect.STATUS
+    assert change.after == "removed in 14.0: abort: the connection has no fail_connection()"
+
+
+@pytest.mark.parametrize("status", ["unavailable", "error", "not-run"])
+def test_cells_that_did_not_measure_are_not_compared(status):
+    old, new = pair("client", [outcome("a", 10, "A")], [])
+    new["status"] = status
+    report = upgrade.compare(document(old, new), "13.1", "14.0")
+    assert report.changes == () and report.not_compared == 1 and report.unchanged == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_racy_cell_whose_answers_overlap_is_racy_only_when_significant(role):
+    noisy = [outcome("a", 50, "A"), outcome("b", 50, "B")]
+    shifted = [outcome("a", 52, "A"), outcome("b", 48, "B")]
+    report = upgrade.compare(document(*pair(role, noisy, shifted)), "13.1", "14.0")
+    assert report.changes == () and report.unchanged == 1
+    moved = [outcome("a", 2, "A"), outcome("b", 98, "B")]
+    (change,) = upgrade.compare(document(*pair(role, noisy, moved)), "13.1", "14.0").changes
+    assert change.severity == Severity.RACY and change.p_value is not None and change.p_value < 1e-6
+
+
+def test_disjoint_answers_are_a_change_even_when_one_side_varies():
+    racy, other = [outcome("a", 5, "A"), outcome("b", 5, "B")], [outcome("c", 1, "C")]
+    (change,) = upgrade.compare(document(*pair("client", racy, other)), "13.1", "14.0").changes
+    assert change.severity == Severity.CHANGE
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_except_clause_that_stops_catching_is_a_break(role):
+    clause = "websockets.exceptions.InvalidMessage"
+    old_side = side(raised("connect", exception("websockets.exceptions.InvalidMessage", "", {clause: True})))
+    new_side = side(raised("connect", exception("builtins.EOFError", "", {clause: False})))
+    before = [outcome("a", 10, "A", **{role: old_side})]
+    after = [outcome("a", 10, "A", **{role: new_side})]
+    (change,) = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    assert (change.severity, change.aspect) == (Severity.BREAK, Aspect.CATCHING)
+    assert change.title == f"except {clause}" and change.after == "builtins.EOFError (not caught)"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_new_warnings_and_changed_messages_are_warnings(role):
+    warning = {"category": "builtins.DeprecationWarning", "message": "remove second argument"}
+    old_side = side(raised("recv", exception("X", "sent 1011 (unexpected error)")))
+    new_side = side(
+        raised("recv", exception("X", "sent 1011 (internal error)")), events=[{"kind": "warnings", **warning}]
+    )
+    before = [outcome("a", 10, "A", **{role: old_side})]
+    after = [outcome("a", 10, "A", **{role: new_side})]
+    changes = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    assert [(c.severity, c.aspect) for c in changes] == [
+        (Severity.WARNING, Aspect.WARNINGS),
+        (Severity.WARNING, Aspect.MESSAGES),
+    ]
+    assert changes[0].after == "DeprecationWarning: remove second argument"
+    assert (changes[1].before, changes[1].after) == ("sent 1011 (unexpected error)", "sent 1011 (internal error)")
+
+
+def test_the_counterparts_warnings_are_not_the_upgrades():
+    warning = {"category": "builtins.DeprecationWarning", "message": "w"}
+    before = [outcome("a", 10, "A")]
+    after = [outcome("a", 10, "A", server=side(events=[{"kind": "warnings", **warning}]))]
+    report = upgrade.compare(document(*pair("client", before, after)), "13.1", "14.0")
+    assert report.changes == ()
+
+
+def test_api_features_gone_moved_warning_and_new():
+    api = {
+        OLD: {
+            "connection.fail_connection": {"present": True},
+            "server-connection.fail_connection": {"present": True},
+            "websockets.connect": {"present": True, "resolves_to": "websockets.legacy.client.Connect"},
+            "websockets.InvalidStatusCode": {"present": True, "resolves_to": "x.InvalidStatusCode"},
+        },
+        NEW: {
+            "connection.request": {"present": True},
+            "websockets.connect": {"present": True, "resolves_to": "websockets.asyncio.client.connect"},
+            "websockets.InvalidStatusCode": {
+                "present": True,
+                "resolves_to": "x.InvalidStatusCode",
+                "warns": ["builtins.DeprecationWarning"],
+            },
+        },
+    }
+    changes = upgrade.compare(document(api=api), "13.1", "14.0").changes
+    found = {(c.severity, c.title): c for c in changes}
+    removed = found[(Severity.BREAK, "fail_connection")]
+    assert removed.after == "removed in 14.0"
+    assert removed.features == ("connection.fail_connection", "server-connection.fail_connection")
+    assert removed.fix == upgrade.FIXES["fail_connection"]
+    assert found[(Severity.BREAK, "connect")].after == "moved: websockets.asyncio.client.connect"
+    assert found[(Severity.WARNING, "InvalidStatusCode")].after == "warns: builtins.DeprecationWarning"
+    assert found[(Severity.CHANGE, "new in 14.0")].after == "connection.request"
+
+
+def test_changes_come_worst_first():
+    cells = [
+        *pair("client", [outcome("a", 10, "A")], [outcome("b", 10, "B")], variant="change"),
+        *pair("client", [outcome("a", 10, "A")], [outcome("f", 10, "F", grade="failed")], variant="break"),
+    ]
+    severities = [c.severity for c in upgrade.compare(document(*cells), "13.1", "14.0").changes]
+    assert severities == [Severity.BREAK, Severity.CHANGE]
+
+
+def test_a_version_the_results_do_not_have_is_bad_input():
+    from harness.exit_codes import BadInputError
+
+    with pytest.raises(BadInputError, match=r"no peer 9\.9/default"):
+        upgrade.compare(document(), "9.9", "14.0")
+
+
+@pytest.mark.parametrize(
+    ("before", "other", "alike"),
+    [
+        ({"a": 10}, {"a": 10}, True),
+        ({"a": 10}, {"b": 10}, False),
+        ({"a": 50, "b": 50}, {"a": 45, "b": 55}, True),
+        ({"a": 50, "b": 50}, {"a": 2, "b": 98}, False),
+        ({"a": 5, "b": 5}, {"c": 10}, False),
+    ],
+)
+def test_alike_answers_allow_a_race_to_show_its_other_side(before, other, alike):
+    probe = upgrade.Probe(Aspect.ANSWER, upgrade.Site("s", "v", "client", "itself"))
+    assert upgrade.alike(probe, before, other) is alike
+
+
+def test_changelog_links_name_the_release_section():
+    assert upgrade.changelog_link("14.0").endswith("changelog.rst#140")
+    assert upgrade.changelog_link("11.0.1").endswith("changelog.rst#1101")
