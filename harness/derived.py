@@ -63,7 +63,9 @@ def api_surface(document: ResultsDocument) -> ApiSurface:
     Keys are ``connection.close_code`` (client connection),
     ``server-connection.close_code``, ``websockets.InvalidStatusCode``,
     ``import websockets.legacy``; values are ``{"present": bool, "warns": [...]}``
-    plus ``resolves_to`` for package names.
+    plus ``resolves_to`` for package names; ``signature websockets.connect``
+    (``signature``, ``parameters``) and ``call basic_auth() without
+    credentials · websockets.sync.server.basic_auth`` (``raises``).
     """
     surfaces: ApiSurface = {}
     for cell in document["cells"]:
@@ -82,6 +84,12 @@ def api_surface(document: ResultsDocument) -> ApiSurface:
                 for name, entry in value.get("package", {}).items():
                     if isinstance(entry, dict):
                         features[name] = entry
+                for name, entry in value.get("signatures", {}).items():
+                    if isinstance(entry, dict):
+                        features[f"signature {name}"] = entry
+                for name, entry in value.get("calls", {}).items():
+                    if isinstance(entry, dict):
+                        features[f"call {name}"] = entry
                 for module, entry in value.get("imports", {}).items():
                     features[f"import {module}"] = {
                         "present": entry.get("imports", False),

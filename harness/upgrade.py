@@ -489,29 +489,48 @@ def _api_findings(document: ResultsDocument, old: str, new: str, new_version: st
     found, added = [], []
     for feature in sorted(set(before) | set(after), key=lambda name: (_api_name(name), name)):
         was, now = before.get(feature, {}), after.get(feature, {})
+        name = _api_name(feature)
         if was.get("present") and not now.get("present"):
             found.append(
                 _Finding(
-                    Severity.BREAK, Aspect.API, (_api_name(feature), "removed"), _api_name(feature), "present",
-                    f"removed in {new_version}", site, subject=feature, feature=feature,
+                    Severity.BREAK, Aspect.API, (name, "removed"), name, "present", f"removed in {new_version}", site,
+                    subject=feature, feature=feature,
                 )
             )  # fmt: skip
         elif now.get("present") and not was.get("present"):
             added.append(feature)
-        elif was.get("present") and was.get("resolves_to") != now.get("resolves_to"):
+        elif not was.get("present"):
+            continue
+        elif was.get("resolves_to") != now.get("resolves_to"):
             found.append(
                 _Finding(
-                    Severity.BREAK, Aspect.API, (_api_name(feature), "moved", now.get("resolves_to")),
-                    _api_name(feature), str(was.get("resolves_to")), f"moved: {now.get('resolves_to')}", site,
-                    subject=feature, feature=feature,
+                    Severity.BREAK, Aspect.API, (name, "moved", now.get("resolves_to")), name,
+                    str(was.get("resolves_to")), f"moved: {now.get('resolves_to')}", site, subject=feature,
+                    feature=feature,
+                )
+            )  # fmt: skip
+        elif was.get("signature") != now.get("signature"):
+            severity, what = signature_change(was.get("parameters") or [], now.get("parameters") or [])
+            found.append(
+                _Finding(
+                    severity, Aspect.API, (feature, "signature"), feature, str(was.get("signature")),
+                    f"{what}: {now.get('signature')}", site, subject=feature, feature=feature,
+                )
+            )  # fmt: skip
+        elif was.get("raises") != now.get("raises"):
+            found.append(
+                _Finding(
+                    Severity.BREAK, Aspect.API, (feature, "raises"), feature, f"raises {was.get('raises')}",
+                    f"raises {now.get('raises')}: {now.get('message', '')}".rstrip(": "), site, subject=feature,
+                    feature=feature,
                 )
             )  # fmt: skip
         elif not was.get("warns") and now.get("warns"):
             warns = ", ".join(str(w) for w in now.get("warns", []))
             found.append(
                 _Finding(
-                    Severity.WARNING, Aspect.API, (_api_name(feature), warns), _api_name(feature), "no warning",
-                    f"warns: {warns}", site, subject=feature, feature=feature,
+                    Severity.WARNING, Aspect.API, (name, warns), name, "no warning", f"warns: {warns}", site,
+                    subject=feature, feature=feature,
                 )
             )  # fmt: skip
     if added:
@@ -519,6 +538,39 @@ def _api_findings(document: ResultsDocument, old: str, new: str, new_version: st
             _Finding(Severity.CHANGE, Aspect.API, ("new",), f"new in {new_version}", "absent", ", ".join(added), site)
         )
     return found
+
+
+def signature_change(before: list[list[str]], after: list[list[str]]) -> tuple[Severity, str]:
+    """How a signature changed, and whether existing calls break: a
+    parameter removed, or one that could be passed by position and no
+    longer can, breaks; new parameters and new defaults do not."""
+    old = {entry[0]: entry for entry in before}
+    new = {entry[0]: entry for entry in after}
+    removed = [name for name in old if name not in new and old[name][1] not in ("*args", "**kwargs")]
+    keyword_only = [
+        name
+        for name, entry in old.items()
+        if name in new and entry[1] == "positional" and new[name][1] == "keyword-only"
+    ]
+    if removed or keyword_only:
+        parts = []
+        if keyword_only:
+            parts.append("now keyword-only: " + ", ".join(keyword_only))
+        if removed:
+            parts.append("removed: " + ", ".join(removed))
+        return Severity.BREAK, "; ".join(parts)
+    defaults = [
+        f"{name} {old[name][2] if len(old[name]) > 2 else '(none)'} → {entry[2] if len(entry) > 2 else '(none)'}"
+        for name, entry in new.items()
+        if name in old and old[name][2:] != entry[2:]
+    ]
+    added = [name for name in new if name not in old]
+    parts = []
+    if defaults:
+        parts.append("defaults: " + ", ".join(defaults))
+    if added:
+        parts.append("new: " + ", ".join(added))
+    return Severity.CHANGE, "; ".join(parts) or "signature changed"
 
 
 def _counterpart_order(name: str) -> tuple[int, Version | str]:

@@ -52,6 +52,8 @@ def test_api_surface_flattens_both_probes():
                 "connection": {"class": "C", "close_code": {"present": True}},
                 "package": {"websockets.exceptions.InvalidStatus": {"present": False}},
                 "imports": {"websockets.legacy": {"imports": True, "warns": ["DeprecationWarning: x"]}},
+                "signatures": {"websockets.connect": {"present": True, "signature": "(uri, *, origin=None)"}},
+                "calls": {"basic_auth() · m.basic_auth": {"present": True, "raises": "builtins.ValueError"}},
             },
         },
     }
@@ -62,3 +64,5 @@ def test_api_surface_flattens_both_probes():
     assert surface["server-connection.path"] == {"present": False}
     assert surface["websockets.exceptions.InvalidStatus"] == {"present": False}
     assert surface["import websockets.legacy"] == {"present": True, "warns": ["DeprecationWarning: x"]}
+    assert surface["signature websockets.connect"]["signature"] == "(uri, *, origin=None)"
+    assert surface["call basic_auth() · m.basic_auth"]["raises"] == "builtins.ValueError"

@@ -257,3 +257,44 @@ def test_alike_answers_allow_a_race_to_show_its_other_side(before, other, alike)
 def test_changelog_links_name_the_release_section():
     assert upgrade.changelog_link("14.0").endswith("changelog.rst#140")
     assert upgrade.changelog_link("11.0.1").endswith("changelog.rst#1101")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "severity", "what"),
+    [
+        (
+            [["ws", "positional"], ["raise_exceptions", "positional", "False"]],
+            [["ws", "positional"], ["raise_exceptions", "keyword-only", "False"]],
+            Severity.BREAK,
+            "now keyword-only: raise_exceptions",
+        ),
+        (
+            [["uri", "positional"], ["loop", "positional", "None"]],
+            [["uri", "positional"]],
+            Severity.BREAK,
+            "removed: loop",
+        ),
+        (
+            [["uri", "positional"], ["open_timeout", "keyword-only", "10"]],
+            [["uri", "positional"], ["open_timeout", "keyword-only", "20"], ["proxy", "keyword-only", "True"]],
+            Severity.CHANGE,
+            "defaults: open_timeout 10 → 20; new: proxy",
+        ),
+    ],
+)
+def test_a_signature_change_breaks_only_existing_calls(before, after, severity, what):
+    assert upgrade.signature_change(before, after) == (severity, what)
+
+
+def test_a_bad_call_that_raises_another_class_is_a_break():
+    call = "call basic_auth() without credentials · websockets.asyncio.server.basic_auth"
+    api = {
+        OLD: {call: {"present": True, "raises": "builtins.TypeError"}},
+        NEW: {call: {"present": True, "raises": "builtins.ValueError", "message": "provide credentials"}},
+    }
+    (change,) = upgrade.compare(document(api=api), "13.1", "14.0").changes
+    assert change.severity == Severity.BREAK
+    assert (change.before, change.after) == (
+        "raises builtins.TypeError",
+        "raises builtins.ValueError: provide credentials",
+    )

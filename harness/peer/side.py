@@ -188,9 +188,26 @@ class Side:
             if modules:
                 result["package"] = surface.package_surface()
                 result["imports"] = surface.import_warnings()
+                result["signatures"] = surface.signatures()
+                result["calls"] = surface.bad_calls()
             return result
 
         return await self._step("probe", {"modules": modules}, operation, guard=30.0, describe=False, raw=True)
+
+    async def raw_request(self, request: bytes, wait: float) -> Step:
+        """Send ``request`` to the case's server on a new TCP connection,
+        without the library, and record what the server answered and how the
+        exchange ended (:func:`harness.peer.raw.exchange`). ``wait`` is the
+        scenario's window; it must lie beyond the library's own timeouts."""
+
+        async def operation() -> Any:
+            from . import raw
+
+            return raw.exchange(self.port, request, wait)
+
+        first_line = request.split(b"\r\n", 1)[0][:120].decode("latin-1")
+        arguments = {"first_line": first_line, "length": len(request), "wait": wait}
+        return await self._step("raw_request", arguments, operation, guard=None, raw=True)
 
     # Timing steps.
 

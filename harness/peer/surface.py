@@ -8,6 +8,7 @@ first time — which imports emit warnings.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
@@ -72,7 +73,8 @@ PACKAGE_NAMES = (
     "State",
 )
 
-#: Modules whose import may warn (deprecations).
+#: Modules whose import may warn (deprecations) or fail: the current ones,
+#: and the aliases kept for modules moved in 9.0 and 11.0 (removed in 17.0).
 IMPORTS = (
     "websockets",
     "websockets.client",
@@ -83,7 +85,42 @@ IMPORTS = (
     "websockets.asyncio.client",
     "websockets.sync.client",
     "websockets.trio.client",
+    "websockets.auth",
+    "websockets.connection",
+    "websockets.framing",
+    "websockets.handshake",
+    "websockets.headers",
+    "websockets.http",
+    "websockets.protocol",
+    "websockets.typing",
+    "websockets.uri",
 )
+
+#: Public callables whose calling convention programs rely on: which
+#: parameters exist, which are keyword-only, and their defaults (timeouts,
+#: limits) when the user passes none.
+SIGNATURES = (
+    "websockets.connect",
+    "websockets.serve",
+    "websockets.broadcast",
+    "websockets.legacy.client.connect",
+    "websockets.legacy.server.serve",
+    "websockets.asyncio.client.connect",
+    "websockets.asyncio.server.serve",
+    "websockets.sync.client.connect",
+    "websockets.sync.server.serve",
+)
+
+#: Calls with bad arguments, and what they raise. None of them reaches the
+#: network: each fails while checking its arguments.
+BAD_CALLS = (
+    ("websockets.asyncio.server.basic_auth", "basic_auth() without credentials"),
+    ("websockets.sync.server.basic_auth", "basic_auth() without credentials"),
+    ("websockets.sync.client.unix_connect", "unix_connect() without a path"),
+)
+
+#: How long a bad call may take before it is recorded as not returning.
+CALL_WINDOW = 5.0
 
 
 def connection_surface(connection: Any) -> Dict[str, Any]:
@@ -130,6 +167,117 @@ def package_surface() -> Dict[str, Any]:
                 entry["warns"] = [describe_warning(w)["category"] for w in caught]
             result["{}.{}".format(owner_name, name)] = entry
     result["version"] = getattr(websockets, "__version__", None)
+    return result
+
+
+def _resolve(dotted: str) -> Any:
+    module_name, _, name = dotted.rpartition(".")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = __import__(module_name, fromlist=["_"])
+        return getattr(module, name)
+
+
+#: Version numbers inside defaults (``user_agent_header``) change with every
+#: release and interpreter without the signature changing.
+_VERSIONS = re.compile(r"(websockets|Python)/[0-9][0-9.a-z]*")
+
+
+def _default(value: Any) -> str:
+    """A default value as text: literals as written (release and Python
+    versions elided), anything else by type (a repr would carry an address)."""
+    if value is None or isinstance(value, (bool, int, float, bytes)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(_VERSIONS.sub(r"\1/<version>", value))
+    return "<{}>".format(type(value).__name__)
+
+
+def signature_text(parameters: List[List[str]]) -> str:
+    """``(uri, *, origin=None, **kwargs)`` from :func:`signatures`' parameter list."""
+    parts = []
+    marked = False
+    for entry in parameters:
+        name, kind = entry[0], entry[1]
+        if kind == "*args":
+            marked = True
+            parts.append("*" + name)
+            continue
+        if kind == "**kwargs":
+            parts.append("**" + name)
+            continue
+        if kind == "keyword-only" and not marked:
+            parts.append("*")
+            marked = True
+        parts.append(name + ("=" + entry[2] if len(entry) > 2 else ""))
+        if kind == "positional-only" and (
+            parameters.index(entry) + 1 == len(parameters) or parameters[parameters.index(entry) + 1][1] != kind
+        ):
+            parts.append("/")
+    return "(" + ", ".join(parts) + ")"
+
+
+def signatures() -> Dict[str, Any]:
+    """``inspect.signature`` of each public callable, as text and per parameter."""
+    import inspect
+
+    kinds = {
+        inspect.Parameter.POSITIONAL_ONLY: "positional-only",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+        inspect.Parameter.VAR_POSITIONAL: "*args",
+        inspect.Parameter.KEYWORD_ONLY: "keyword-only",
+        inspect.Parameter.VAR_KEYWORD: "**kwargs",
+    }
+    result: Dict[str, Any] = {}
+    for dotted in SIGNATURES:
+        try:
+            signature = inspect.signature(_resolve(dotted))
+        except (ImportError, AttributeError):
+            result[dotted] = {"present": False}
+            continue
+        except (TypeError, ValueError) as exc:
+            result[dotted] = {"present": True, "signature": None, "error": type(exc).__name__}
+            continue
+        parameters = []
+        for parameter in signature.parameters.values():
+            entry = [parameter.name, kinds[parameter.kind]]
+            if parameter.default is not inspect.Parameter.empty:
+                entry.append(_default(parameter.default))
+            parameters.append(entry)
+        result[dotted] = {"present": True, "signature": signature_text(parameters), "parameters": parameters}
+    return result
+
+
+def bad_calls() -> Dict[str, Any]:
+    """What each call in :data:`BAD_CALLS` raises (in a thread, bounded)."""
+    import threading
+
+    result: Dict[str, Any] = {}
+    for dotted, description in BAD_CALLS:
+        try:
+            function = _resolve(dotted)
+        except (ImportError, AttributeError):
+            result[description + " · " + dotted] = {"present": False}
+            continue
+        outcome: Dict[str, Any] = {}
+
+        def call(function: Any = function, outcome: Dict[str, Any] = outcome) -> None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    value = function()
+            except Exception as exc:
+                outcome["raises"] = "{}.{}".format(type(exc).__module__, type(exc).__qualname__)
+                outcome["message"] = str(exc)[:200]
+            else:
+                outcome["returns"] = type(value).__name__
+
+        thread = threading.Thread(target=call, daemon=True)
+        thread.start()
+        thread.join(CALL_WINDOW)
+        if thread.is_alive():
+            outcome["raises"] = "did not return within {:g} s".format(CALL_WINDOW)
+        result[description + " · " + dotted] = dict(outcome, present=True)
     return result
 
 
