@@ -109,6 +109,12 @@ SIGNATURES = (
     "websockets.asyncio.server.serve",
     "websockets.sync.client.connect",
     "websockets.sync.server.serve",
+    "websockets.legacy.protocol.WebSocketCommonProtocol.send",
+    "websockets.legacy.protocol.WebSocketCommonProtocol.ping",
+    "websockets.asyncio.connection.Connection.send",
+    "websockets.asyncio.connection.Connection.ping",
+    "websockets.sync.connection.Connection.send",
+    "websockets.sync.connection.Connection.ping",
 )
 
 #: Calls with bad arguments, and what they raise. None of them reaches the
@@ -171,11 +177,20 @@ def package_surface() -> Dict[str, Any]:
 
 
 def _resolve(dotted: str) -> Any:
-    module_name, _, name = dotted.rpartition(".")
+    """The object at ``dotted``: the longest importable module prefix, then
+    attributes (``websockets.sync.connection.Connection.send``)."""
+    parts = dotted.split(".")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        module = __import__(module_name, fromlist=["_"])
-        return getattr(module, name)
+        for split in range(len(parts) - 1, 0, -1):
+            try:
+                value = __import__(".".join(parts[:split]), fromlist=["_"])
+            except ImportError:
+                continue
+            for name in parts[split:]:
+                value = getattr(value, name)
+            return value
+    raise ImportError(dotted)
 
 
 #: Version numbers inside defaults (``user_agent_header``) change with every
