@@ -133,7 +133,8 @@ async def upgrade(source: Source, request: Upgrade) -> int:
     if request.bisect and report.changes:
         releases = versions.fetch_releases(source.matrix.environments / "releases.json")
         work = stem if own_run else source.directory / request.stem
-        report = await history.bisect(report, document, source.matrix, releases, work)
+        probing = dataclasses.replace(source.matrix, implementations=(request.implementation,))
+        report = await history.bisect(report, document, probing, releases, work)
     write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
     write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
     counts = ", ".join(f"{report.count(severity)} {severity.heading.lower()}" for severity in upgrade_module.Severity)

@@ -338,7 +338,7 @@ def _where(change: Change) -> str:
         variants = _some(change.variants)
         return f"{variants}; as {roles} against " + _some(change.counterparts)
     if change.aspect == Aspect.API:
-        return ", ".join(change.features) or "api-surface"
+        return ", ".join(feature for feature in change.features if feature != change.title)
     places = list(change.places)
     shown = places[:SITES_SHOWN]
     more = len(places) - len(shown)

@@ -65,8 +65,10 @@ FIXES = {
     "InvalidStatusCode": f"{UPGRADE_GUIDE}#deprecated-apis",
     "status_code": f"{UPGRADE_GUIDE}#deprecated-apis",
     "handler": f"{UPGRADE_GUIDE}#deprecated-apis",
-    "import": f"{UPGRADE_GUIDE}#import-paths",
+    "legacy": f"{UPGRADE_GUIDE}#import-paths",
 }
+#: Names specific enough to find in a change's text (``open`` or ``path`` are not).
+TEXT_FIXES = ("fail_connection", "InvalidStatusCode", "status_code")
 
 
 def changelog_link(version: str) -> str:
@@ -513,8 +515,8 @@ def _api_findings(document: ResultsDocument, old: str, new: str, new_version: st
             severity, what = signature_change(was.get("parameters") or [], now.get("parameters") or [])
             found.append(
                 _Finding(
-                    severity, Aspect.API, (feature, "signature"), feature, str(was.get("signature")),
-                    f"{what}: {now.get('signature')}", site, subject=feature, feature=feature,
+                    severity, Aspect.API, (feature, "signature"), feature, str(was.get("signature")), what, site,
+                    detail=f"{was.get('signature')} → {now.get('signature')}", subject=feature, feature=feature,
                 )
             )  # fmt: skip
         elif was.get("raises") != now.get("raises"):
@@ -598,11 +600,18 @@ def peer_id(document: ResultsDocument, version: str, implementation: str) -> str
     raise BadInputError(f"the results have no peer {version}/{implementation}")
 
 
-def fix_for(text: str) -> str | None:
-    """The upgrade guide's section for the API a change names, if any."""
-    for name, link in FIXES.items():
-        if name in text.replace("(", " ").replace(".", " ").split():
-            return link
+def fix_for(finding: _Finding) -> str | None:
+    """The upgrade guide's section for the API a change is about, if any:
+    by feature name for API changes, by the names in the text otherwise."""
+    if finding.aspect == Aspect.API:
+        name = _api_name(finding.feature)
+        if name.startswith("import "):
+            return FIXES["legacy"] if ".legacy" in name else None
+        return FIXES.get(name)
+    text = f"{finding.title} {finding.before} {finding.after}".replace("(", " ").replace(".", " ")
+    for name in TEXT_FIXES:
+        if name in text.split():
+            return FIXES[name]
     return None
 
 
@@ -657,7 +666,6 @@ def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
         first = members[0]
         scenario = scenarios.get(first.site.scenario, {})
         tests = [member.test.p for member in members if member.test is not None]
-        text = f"{first.title} {first.before} {first.after}"
         changes.append(
             Change(
                 first.severity,
@@ -669,7 +677,7 @@ def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
                 first.detail,
                 scenario.get("question", "") if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else "",
                 tuple(scenario.get("links", ())) if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else (),
-                fix_for(text),
+                fix_for(first),
                 p_value=min(tests) if tests else None,
                 probe=Probe(first.aspect, first.site, first.subject) if first.group != ("new",) else None,
                 features=tuple(dict.fromkeys(member.feature for member in members if member.feature)),

@@ -133,3 +133,21 @@ def test_history_shows_the_message_loss_in_14_0_only(tmp_path):
     assert 'colspan="1"' in page and "0/3 msgs" in page
     run = json.loads(output.read_text())
     assert all(target.startswith("send-then-close/") for target in run["run"]["options"]["cells"])
+
+
+@pytest.mark.peers
+def test_upgrade_bisects_to_the_release_that_broke_the_handshake_error(tmp_path):
+    """Upstream: 14.0 raised a bare EOFError on a broken handshake (InvalidMessage
+    before, and again from 14.2). From 13.1 to 14.1, 14.0 is the one release in
+    between: one targeted run names it."""
+    output = tmp_path / "upgrade-13.1-to-14.1" / "results.json"
+    process = run_harness(
+        "upgrade", "13.1", "14.1", "--scenarios", "handshake-non-ready", "--repeat", "2", "--output", str(output)
+    )
+    assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
+    assert "bisecting round 1/1" in process.stdout + process.stderr
+    markdown = (tmp_path / "upgrade-13.1-to-14.1.md").read_text()
+    breaks = markdown.split("## Breaks", 1)[1].split("\n## ", 1)[0]
+    clause = [line for line in breaks.splitlines() if "except websockets.exceptions.InvalidMessage" in line]
+    assert clause and "builtins.EOFError" in clause[0] and "since [`14.0`]" in clause[0], breaks
+    assert (tmp_path / "upgrade-13.1-to-14.1" / "bisect-1" / "results.json").exists()

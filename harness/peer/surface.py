@@ -136,8 +136,15 @@ def connection_surface(connection: Any) -> Dict[str, Any]:
         entry = read_attribute(connection, name)
         result[name] = {"present": entry["present"]}
         if "warnings" in entry:
-            result[name]["warns"] = [warning["category"] for warning in entry["warnings"]]
+            result[name]["warns"] = _categories(entry["warnings"])
     return result
+
+
+def _categories(warnings_seen: List[Dict[str, Any]]) -> List[str]:
+    """The categories of warnings, each once: how many times a name warns
+    depends on what this process imported before (a module warns on its
+    first import only), not on the release."""
+    return sorted({warning["category"] for warning in warnings_seen})
 
 
 def package_surface() -> Dict[str, Any]:
@@ -170,7 +177,7 @@ def package_surface() -> Dict[str, Any]:
                     getattr(value, "__module__", "?"), getattr(value, "__qualname__", type(value).__name__)
                 )
             if caught:
-                entry["warns"] = [describe_warning(w)["category"] for w in caught]
+                entry["warns"] = _categories([describe_warning(w) for w in caught])
             result["{}.{}".format(owner_name, name)] = entry
     result["version"] = getattr(websockets, "__version__", None)
     return result
