@@ -137,6 +137,10 @@ class Probe:
     site: Site
     #: The aspect's subject: a warning's text, an exception class, a feature.
     subject: str = ""
+    #: For a signature whose calls break: the parameters FROM had. Only how
+    #: they can be passed is observed, so that a new parameter or default in
+    #: a release in between is not taken for the break.
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,8 +276,17 @@ def observe(probe: Probe, cell: CellRecord | None, features: dict[str, Any] | No
     form two releases can be compared on."""
     if probe.aspect == Aspect.API:
         entry = (features or {}).get(probe.subject, {})
+        if probe.parameters:
+            kinds = {item[0]: item[1] for item in entry.get("parameters") or []}
+            return json.dumps([kinds.get(name) for name in probe.parameters])
         return json.dumps(
-            {"present": bool(entry.get("present")), "to": entry.get("resolves_to"), "warns": bool(entry.get("warns"))}
+            {
+                "present": bool(entry.get("present")),
+                "to": entry.get("resolves_to"),
+                "warns": bool(entry.get("warns")),
+                "signature": entry.get("signature"),
+                "raises": entry.get("raises"),
+            }
         )
     if cell is None or cell["status"] in NOT_MEASURED:
         return None
@@ -325,6 +338,8 @@ class _Finding:
     test: statistics.CellTest | None = None
     #: For API changes, the feature's full name (``connection.close_code``).
     feature: str = ""
+    #: For signature breaks, the parameters FROM had (see :class:`Probe`).
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass
@@ -457,19 +472,34 @@ def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecor
             )
         ]  # fmt: skip
     severity = Severity.BREAK if worst_is_failed(after) and not worst_is_failed(before) else Severity.CHANGE
-    # One change wherever the answers differ the same way: the same field
-    # and value on the upgraded side, in any variant, role or counterpart.
-    what = _own_side(detail, site.role) if detail else f"{labels_before} → {labels_after}"
+    # One change wherever the answers differ the same way: the same field,
+    # with the same value before, on the upgraded side, in any variant, role
+    # or counterpart (close_code null → 1000, 1001, … is one change).
+    if first_before["key"] != first_after["key"]:
+        path, was, _ = leaf(first_before["answer"], first_after["answer"])
+        what = _own_side(path, site.role)
+        group: tuple[Any, ...] = (site.scenario, what, json.dumps(was, sort_keys=True))
+        detail = _own_side(detail, site.role)
+    else:
+        group = (site.scenario, labels_before, labels_after)
+        detail = ""
     grade = first_after["grade"]
     if severity == Severity.BREAK and grade is not None:
         detail = f"graded failed: {grade['reason']}"
-    else:
-        detail = what
-    return [
-        _Finding(
-            severity, Aspect.ANSWER, (site.scenario, what), site.scenario, labels_before, labels_after, site, detail
-        )
-    ]
+    return [_Finding(severity, Aspect.ANSWER, group, site.scenario, labels_before, labels_after, site, detail)]
+
+
+def leaf(before: Any, after: Any, path: str = "") -> tuple[str, Any, Any]:
+    """The first field where ``after`` departs from ``before``: its path and both values."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after), key=str):
+            if key not in before or key not in after or before[key] != after[key]:
+                return leaf(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (left, right) in enumerate(zip(before, after)):
+            if left != right:
+                return leaf(left, right, f"{path}[{index}]")
+    return path or "answer", before, after
 
 
 def _own_side(path: str, role: str) -> str:
@@ -517,6 +547,9 @@ def _api_findings(document: ResultsDocument, old: str, new: str, new_version: st
                 _Finding(
                     severity, Aspect.API, (feature, "signature"), feature, str(was.get("signature")), what, site,
                     detail=f"{was.get('signature')} → {now.get('signature')}", subject=feature, feature=feature,
+                    parameters=tuple(entry[0] for entry in was.get("parameters") or [])
+                    if severity == Severity.BREAK
+                    else (),
                 )
             )  # fmt: skip
         elif was.get("raises") != now.get("raises"):
@@ -679,7 +712,9 @@ def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
                 tuple(scenario.get("links", ())) if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else (),
                 fix_for(first),
                 p_value=min(tests) if tests else None,
-                probe=Probe(first.aspect, first.site, first.subject) if first.group != ("new",) else None,
+                probe=Probe(first.aspect, first.site, first.subject, first.parameters)
+                if first.group != ("new",)
+                else None,
                 features=tuple(dict.fromkeys(member.feature for member in members if member.feature)),
             )
         )

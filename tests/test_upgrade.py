@@ -298,3 +298,67 @@ def test_a_bad_call_that_raises_another_class_is_a_break():
         "raises builtins.TypeError",
         "raises builtins.ValueError: provide credentials",
     )
+
+
+def test_the_same_field_changing_from_the_same_value_is_one_change():
+    cells = [
+        *pair(
+            "client",
+            [outcome("a", 10, "1000", answer={"close_code": None})],
+            [outcome("b", 10, "1000", answer={"close_code": 1000})],
+            variant="v1000",
+        ),
+        *pair(
+            "client",
+            [outcome("c", 10, "1001", answer={"close_code": None})],
+            [outcome("d", 10, "1001", answer={"close_code": 1001})],
+            variant="v1001",
+        ),
+        *pair(
+            "client",
+            [outcome("e", 10, "E", answer={"close_code": 5})],
+            [outcome("f", 10, "F", answer={"close_code": 6})],
+            variant="other",
+        ),
+    ]
+    changes = upgrade.compare(document(*cells), "13.1", "14.0").changes
+    assert [change.variants for change in changes] == [("v1000", "v1001"), ("other",)]
+    assert changes[0].detail == "close_code=1000"
+
+
+def test_a_signature_change_is_observed_for_bisection():
+    probe = upgrade.Probe(Aspect.API, upgrade.Site("api-surface", "probe", "client", "itself"), "signature f")
+    before = upgrade.observe(probe, None, {"signature f": {"present": True, "signature": "(a, b)"}})
+    after = upgrade.observe(probe, None, {"signature f": {"present": True, "signature": "(a, *, b)"}})
+    assert not upgrade.alike(probe, before, after)
+
+
+def test_a_calling_convention_break_is_observed_on_the_parameters_from_had_only():
+    api = {
+        OLD: {
+            "signature f": {
+                "present": True,
+                "signature": "(a, b)",
+                "parameters": [["a", "positional"], ["b", "positional"]],
+            }
+        },
+        NEW: {
+            "signature f": {
+                "present": True,
+                "signature": "(a, *, b, c)",
+                "parameters": [["a", "positional"], ["b", "keyword-only"], ["c", "keyword-only"]],
+            }
+        },
+    }
+    (change,) = upgrade.compare(document(api=api), "13.1", "14.0").changes
+    probe = change.probe
+    assert probe is not None and probe.parameters == ("a", "b")
+    baseline = upgrade.observe(probe, None, api[OLD])
+    added_only = {
+        "signature f": {
+            "present": True,
+            "parameters": [["a", "positional"], ["b", "positional"], ["c", "keyword-only"]],
+        }
+    }
+    assert upgrade.alike(probe, baseline, upgrade.observe(probe, None, added_only))  # a new parameter is not the break
+    assert not upgrade.alike(probe, baseline, upgrade.observe(probe, None, api[NEW]))
