@@ -41,6 +41,7 @@ from packaging.version import InvalidVersion, Version
 from . import display, pipeline, upgrade, versions
 from .exit_codes import UsageError
 from .matrix import FAULT
+from .outcomes import difference
 from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, LoadedScenario
 from .reports import worst_grade
 from .schema import CellRecord, ResultsDocument
@@ -115,6 +116,9 @@ class Era:
     releases: tuple[str, ...]
     text: str
     grade: str
+    #: What differs from the era before: the first field of the answer
+    #: (``client.close_code=null``), since labels may read alike.
+    change: str = ""
 
     @property
     def span(self) -> str:
@@ -180,8 +184,9 @@ def _put(version: str, release: str) -> str:
 def timeline(scenario: str, variant: str, how: str, cells: list[tuple[str, CellRecord | None]]) -> Timeline:
     """Group releases into eras of alike behaviour (see :func:`harness.upgrade.alike`)."""
     probe = upgrade.Probe(upgrade.Aspect.ANSWER, upgrade.Site(scenario, variant, "client", "itself"))
-    eras: list[tuple[list[str], Any, str, str]] = []
+    eras: list[tuple[list[str], Any, str, str, str]] = []
     per_release = []
+    previous: Any = None
     for release, cell in cells:
         observed = upgrade.observe(probe, cell)
         text = upgrade.labels_text(cell) if cell is not None else "not run"
@@ -189,15 +194,25 @@ def timeline(scenario: str, variant: str, how: str, cells: list[tuple[str, CellR
         per_release.append((release, text, grade))
         if eras and _same_era(probe, eras[-1][1], observed):
             eras[-1][0].append(release)
-        else:
-            eras.append(([release], observed, text, grade))
+            continue
+        answer = _main_answer(cell)
+        change = difference(previous, answer) if eras and previous is not None and answer is not None else ""
+        eras.append(([release], observed, text, grade, change))
+        previous = answer
     return Timeline(
         scenario,
         variant,
         how,
-        tuple(Era(tuple(releases), text, grade) for releases, _, text, grade in eras),
+        tuple(Era(tuple(releases), text, grade, change) for releases, _, text, grade, change in eras),
         tuple(per_release),
     )
+
+
+def _main_answer(cell: CellRecord | None) -> Any:
+    """The answer most runs of a measured cell gave (None otherwise)."""
+    if cell is None or not cell["outcomes"]:
+        return None
+    return max(cell["outcomes"], key=lambda outcome: outcome["count"])["answer"]
 
 
 def _same_era(probe: upgrade.Probe, first: Any, observed: Any) -> bool:
@@ -220,7 +235,7 @@ def timeline_lines(found: list[Timeline]) -> list[str]:
         lines.append(visible(f"{item.scenario} · {item.variant} ({item.how})"))
         width = max(len(era.span) for era in item.eras)
         for index, era in enumerate(item.eras):
-            since = f"  ← since {era.releases[0]}" if index else ""
+            since = f"  ← since {era.releases[0]}" + (f": {era.change}" if era.change else "") if index else ""
             lines.append(visible(f"  {era.span:<{width}}  {era.grade:<11} {era.text}{since}"))
     return lines
 

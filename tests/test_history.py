@@ -50,7 +50,8 @@ def test_eras_group_releases_that_behave_alike():
         ("14.1", "3/3", "ok"),
     ]
     lines = history.timeline_lines([found])
-    assert lines[2].endswith("← since 14.0") and lines[3].endswith("← since 14.1")
+    assert lines[2].endswith('← since 14.0: label="0/3"') and lines[3].endswith('← since 14.1: label="3/3"')
+    assert [era.change for era in found.eras] == ["", 'label="0/3"', 'label="3/3"']
 
 
 def test_a_race_showing_its_other_side_stays_one_era():
