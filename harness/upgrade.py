@@ -476,9 +476,10 @@ def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecor
     # with the same value before, on the upgraded side, in any variant, role
     # or counterpart (close_code null → 1000, 1001, … is one change).
     if first_before["key"] != first_after["key"]:
-        path, was, _ = leaf(first_before["answer"], first_after["answer"])
+        path, was, now = leaf(first_before["answer"], first_after["answer"])
         what = _own_side(path, site.role)
-        group: tuple[Any, ...] = (site.scenario, what, json.dumps(was, sort_keys=True))
+        values = (json.dumps(was, sort_keys=True), json.dumps(now, sort_keys=True))
+        group: tuple[Any, ...] = (site.scenario, what, *values)
         detail = _own_side(detail, site.role)
     else:
         group = (site.scenario, labels_before, labels_after)
@@ -690,10 +691,36 @@ def compare(document: ResultsDocument, before: str, after: str, implementation: 
     )
 
 
+def _merge_fields(findings: list[_Finding]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Answer changes of one field that share its value before *or* after
+    are one change (close_code 1000, 1001, … → null; null → 1000, 1001, …):
+    a union of their groups, keyed by the first group of each union."""
+    parent: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def root(key: tuple[Any, ...]) -> tuple[Any, ...]:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for finding in findings:
+        if finding.aspect != Aspect.ANSWER or finding.severity == Severity.RACY or len(finding.group) != 4:
+            continue
+        scenario, what, was, now = finding.group
+        key = (finding.severity, finding.aspect, *finding.group)
+        for shared in (
+            (finding.severity, scenario, what, "before", was),
+            (finding.severity, scenario, what, "after", now),
+        ):
+            parent[root(key)] = root(shared)
+    return {key: root(key) for key in parent}
+
+
 def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
+    merged = _merge_fields(findings)
     groups: dict[tuple[Any, ...], list[_Finding]] = {}
     for finding in findings:
-        groups.setdefault((finding.severity, finding.aspect, *finding.group), []).append(finding)
+        key = (finding.severity, finding.aspect, *finding.group)
+        groups.setdefault(merged.get(key, key), []).append(finding)
     changes = []
     for members in groups.values():
         first = members[0]

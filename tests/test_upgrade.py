@@ -362,3 +362,34 @@ def test_a_calling_convention_break_is_observed_on_the_parameters_from_had_only(
     }
     assert upgrade.alike(probe, baseline, upgrade.observe(probe, None, added_only))  # a new parameter is not the break
     assert not upgrade.alike(probe, baseline, upgrade.observe(probe, None, api[NEW]))
+
+
+def test_the_same_field_changing_to_the_same_value_is_one_change():
+    cells = [
+        *pair(
+            "client",
+            [outcome("a", 10, "1000", answer={"close_code": 1000})],
+            [outcome("b", 10, "1000", answer={"close_code": None})],
+            variant="v1000",
+        ),
+        *pair(
+            "server",
+            [outcome("c", 10, "1001", answer={"close_code": 1001})],
+            [outcome("d", 10, "1001", answer={"close_code": None})],
+            variant="v1001",
+        ),
+        *pair(
+            "client",
+            [outcome("e", 10, "E", answer={"exception": "InvalidStatusCode"})],
+            [outcome("f", 10, "F", answer={"exception": "InvalidStatus"})],
+            variant="x",
+        ),
+        *pair(
+            "client",
+            [outcome("g", 10, "G", answer={"exception": "InvalidMessage"})],
+            [outcome("h", 10, "H", answer={"exception": "EOFError"})],
+            variant="y",
+        ),
+    ]
+    changes = upgrade.compare(document(*cells), "13.1", "14.0").changes
+    assert sorted(change.variants for change in changes) == [("v1000", "v1001"), ("x",), ("y",)]
