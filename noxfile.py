@@ -1,4 +1,4 @@
-"""Sessions: matrix, check, reference, upgrade, history, report, bench, tests, lint, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, tests, lint, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -105,6 +105,20 @@ def history(session: nox.Session) -> None:
     """One scenario on every release in a range: ``nox -s history -- --scenarios send-then-close --from 13.0``."""
     install_orchestrator(session)
     run_harness(session, "history", *session.posargs)
+
+
+@nox.session
+def plan(session: nox.Session) -> None:
+    """Resolve versions once for a sharded run: ``nox -s plan -- --shards 8 --output plan.json``."""
+    install_orchestrator(session)
+    run_harness(session, "plan", *session.posargs)
+
+
+@nox.session
+def merge(session: nox.Session) -> None:
+    """Merge shard results: ``nox -s merge -- shard-*/results.json --output merged/results.json``."""
+    install_orchestrator(session)
+    run_harness(session, "merge", *session.posargs)
 
 
 @nox.session

@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import benchmark, commands, exit_codes, interrupts, matrix, pipeline, versions
+from . import benchmark, commands, exit_codes, interrupts, matrix, pipeline, plans, shards, versions
 from .agents import kill_all
 from .display import say
 from .exit_codes import BadInputError, UsageError
@@ -184,13 +184,35 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--download-python", action="store_true", help="let uv download missing interpreters")
     parser.add_argument("--rebuild", action="store_true", help="rebuild peer environments from scratch")
     parser.add_argument("--no-tables", dest="tables", action="store_false", help="do not print result tables")
+    parser.add_argument(
+        "--plan", type=Path, help="take versions, implementations, scenarios and repetitions from this plan file"
+    )
+    parser.add_argument("--shard", help="run only the K-th of N balanced parts of the cells, e.g. 2/8")
 
 
 def add_reference_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--reference", type=Path, default=REFERENCE, help=f"{help_text} (default: reports/reference)")
 
 
+#: Where ``plan`` writes by default.
+PLAN = MatrixOptions.output.parent / "plan.json"
+
+
 def matrix_options(arguments: argparse.Namespace) -> MatrixOptions:
+    """The options of a matrix run: the command line, or ``--plan`` for what
+    it decides, and ``--shard``."""
+    options = _command_line_options(arguments)
+    shard = shards.Shard.parse(arguments.shard) if getattr(arguments, "shard", None) else None
+    plan_path = getattr(arguments, "plan", None)
+    if plan_path is not None:
+        plan = plans.load(plan_path)
+        if shard is not None and shard.count != plan["shards"]:
+            raise UsageError(f"--shard {shard}: the plan splits the matrix into {plan['shards']} shards")
+        options = plans.apply(options, plan)
+    return dataclasses.replace(options, shard=shard)
+
+
+def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
     both = versions.parse_selectors(arguments.versions) if arguments.versions else versions.DEFAULT_SELECTORS
     return MatrixOptions(
         clients=versions.parse_selectors(arguments.clients) if arguments.clients else both,
@@ -271,6 +293,18 @@ def make_parser() -> ArgumentParser:
     )
     history.add_argument("--impl", default="default", choices=IMPLEMENTATIONS)
 
+    plan = subcommands.add_parser("plan", help="resolve versions once and write a plan file for the shards of a run")
+    add_matrix_arguments(plan)
+    plan.add_argument(
+        "--shards", type=bounded_integer(shards.MAXIMUM_SHARDS), default=1, help="how many shards (default: 1)"
+    )
+    plan.set_defaults(output=PLAN)  # --output: the plan file
+
+    merge = subcommands.add_parser("merge", help="merge the results of every shard of a run into one")
+    merge.add_argument("inputs", metavar="SHARD_RESULTS", nargs="+", type=Path)
+    merge.add_argument("--output", type=output_path, default=MatrixOptions.output)
+    add_reference_argument(merge, "reference the reports show drift against")
+
     report = subcommands.add_parser("report", help="rewrite summary.md and index.html from a results file")
     report.add_argument("--results", type=Path, default=MatrixOptions.output)
     add_reference_argument(report, "reference the reports show drift against")
@@ -304,6 +338,12 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
             own = MatrixOptions.output.parent / request.stem / "results.json"
             chosen = dataclasses.replace(chosen, matrix=dataclasses.replace(chosen.matrix, output=own))
         return commands.upgrade(chosen, request)
+    if arguments.command == "plan":
+        if arguments.plan is not None or arguments.shard is not None:
+            raise UsageError("plan makes a plan: it takes neither --plan nor --shard")
+        return commands.plan(matrix_options(arguments), arguments.shards, arguments.output)
+    if arguments.command == "merge":
+        return commands.merge(arguments.inputs, arguments.output, arguments.reference)
     if arguments.command == "history":
         return _history(arguments)
     if arguments.command == "report":

@@ -11,7 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import display, exit_codes, history, pipeline, reference, reports, results, versions
+from . import display, exit_codes, history, pipeline, plans, reference, reports, results, versions
+from . import merge as merge_module
 from . import upgrade as upgrade_module
 from .exit_codes import UsageError
 from .files import write_text_atomically
@@ -182,6 +183,31 @@ async def history_command(options: MatrixOptions, request: History) -> int:
     write_text_atomically(page, reports.history_html(found, document, span, request.implementation))
     display.say(f"history: {page}")
     return results.exit_code_for(document)
+
+
+def plan(options: MatrixOptions, shards: int, path: Path) -> int:
+    """``nox -s plan``: resolve the versions once, write the plan file."""
+    scenarios = tuple(pipeline.load_scenarios(options.scenarios or pipeline.discover_scenarios()))
+    made = plans.make(options, scenarios, shards)
+    plans.save(path, made)
+    display.say(
+        f"plan {made['id']}: clients {', '.join(made['clients'])} · servers {', '.join(made['servers'])} · "
+        f"{len(made['scenarios'])} scenarios · {shards} shard{'s' if shards > 1 else ''} → {path}"
+    )
+    return exit_codes.SUCCESS
+
+
+def merge(inputs: list[Path], output: Path, reference_directory: Path | None = REFERENCE) -> int:
+    """``nox -s merge``: the shards of one run → one results file and its reports."""
+    documents = merge_module.load_all(inputs)
+    references = reports.load_reference_if_any(reference_directory)
+    document = merge_module.merge(inputs, documents)
+    path = results.save(output, document)
+    written = reports.write_or_say(document, output.parent, references)
+    display.print_summary(document, str(path))
+    code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
+    display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
+    return code
 
 
 def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import display, exit_codes, files, interrupts, matrix, outcomes, reference, reports, results, versions
+from . import display, exit_codes, files, interrupts, matrix, outcomes, reference, reports, results, shards, versions
 from .agents import Agent, AgentError, kill_all
 from .environments import CANDIDATE_PYTHONS, Builder, Environment, Source
 from .exit_codes import UsageError
@@ -79,6 +79,10 @@ class MatrixOptions:
     #: version) — ``fault`` for the fault server; empty for every cell. The
     #: targeted runs of ``history`` and of the upgrade report's bisection.
     only: frozenset[tuple[str, str, str, str]] = frozenset()
+    #: Run only this part of the cells (``--shard K/N``, :mod:`harness.shards`).
+    shard: shards.Shard | None = None
+    #: The id of the plan the options came from (``--plan``, :mod:`harness.plans`).
+    plan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -336,6 +340,10 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     environments = await build_environments(options, resolved)
     peers = await make_peers(options, resolved, environments)
     cells = plan(scenarios, peers, options.only)
+    if options.shard is not None:
+        everything = len(cells)
+        cells = shards.select(cells, scenarios, options.shard, options.repeat, references)
+        display.say(f"shard {options.shard}: {len(cells)} of {everything} cells")
     runnable = sum(1 for cell in cells if cell.runnable)
     display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")
     measured = await run_cells(options, scenarios, cells, references)
@@ -396,4 +404,8 @@ def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOpt
     }
     if options.only:
         record["cells"] = sorted("/".join(cell) for cell in options.only)
+    if options.shard is not None:
+        record["shard"] = str(options.shard)
+    if options.plan is not None:
+        record["plan"] = options.plan
     return record

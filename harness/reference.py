@@ -44,6 +44,7 @@ observations, so a reviewer sees additions and removals in the diff.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -93,6 +94,18 @@ def cell_key(cell: CellRecord, exact_python: bool = False) -> str:
     return key_of(cell["variant"], cell["client"], cell["server"], exact_python)
 
 
+#: The durations a reference records: a 1-2-5 scale, so that regenerating the
+#: reference does not rewrite every timing for a few milliseconds of noise.
+DURATION_SCALE = tuple(m * 10.0**e for e in range(-3, 3) for m in (1, 2, 5))
+
+
+def one_two_five(seconds: float) -> float:
+    """The value of :data:`DURATION_SCALE` nearest ``seconds`` on a log scale."""
+    if seconds <= DURATION_SCALE[0]:
+        return DURATION_SCALE[0]
+    return min(DURATION_SCALE, key=lambda value: abs(math.log(value / seconds)))
+
+
 def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, ReferenceDocument]:
     """Reference documents, one per scenario, from a complete results document."""
     if not document["run"].get("complete"):
@@ -137,6 +150,10 @@ def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, Re
             }
             for outcome in cell["outcomes"]:
                 reference["answers"][outcome["key"]] = outcome["answer"]
+            runs = sum(o["count"] for o in cell["outcomes"])
+            if runs:
+                mean = sum(o["seconds"]["median"] * o["count"] for o in cell["outcomes"]) / runs
+                entry["seconds"] = one_two_five(mean)
         else:
             entry["reason"] = cell.get("reason", "")
         reference["cells"][cell_key(cell, exact_python)] = entry

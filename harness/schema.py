@@ -20,6 +20,10 @@ class TargetedOptions(TypedDict, total=False):
     #: A targeted run (history, bisection): only these cells, as
     #: ``scenario/variant/client version/server version``.
     cells: list[str]
+    #: A shard of a run: ``K/N`` (``--shard``).
+    shard: str
+    #: The id of the plan the run followed (``--plan``).
+    plan: str
 
 
 class RunOptions(TargetedOptions):
@@ -33,7 +37,19 @@ class RunOptions(TargetedOptions):
     agents_per_peer: int
 
 
-class RunInfo(TypedDict):
+class ShardRecord(TypedDict):
+    shard: str
+    seconds: float
+    complete: bool
+    started: str
+
+
+class MergedRunInfo(TypedDict, total=False):
+    #: A merged run (``nox -s merge``): each shard's wall time and completeness.
+    shards: list[ShardRecord]
+
+
+class RunInfo(MergedRunInfo):
     harness_version: str
     started: str
     finished: str
@@ -224,6 +240,7 @@ class ReferenceCell(TypedDict, total=False):
     runs: int  # measured cells
     answers: dict[str, ObservedAnswer]  # measured cells: answer key → count
     reason: str  # other cells
+    seconds: float  # measured cells: the mean case duration, on a 1-2-5 scale (shard balancing)
 
 
 class ReferenceDocument(TypedDict):

@@ -27,6 +27,7 @@ SCENARIO = Scenario(
     # The probes take seconds (fresh interpreters): how long the other side
     # waits for them is the harness's timing, not the library's.
     incidental=("duration",),
+    case_seconds=2.0,
 )
 
 KEY_ATTRIBUTES = ("close_code", "fail_connection", "open", "state", "request", "path")

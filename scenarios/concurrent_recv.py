@@ -21,6 +21,7 @@ SCENARIO = Scenario(
     ),
     # Which call wins is scheduling, not behaviour; the set of results matters.
     incidental=STATE_SNAPSHOTS,
+    case_seconds=0.45,
 )
 
 

@@ -21,6 +21,7 @@ SCENARIO = Scenario(
     incidental=STATE_SNAPSHOTS,
     # A default timeout does not race, and each case waits it out (10 s).
     repetitions=2,
+    case_seconds=12.0,
 )
 
 

@@ -24,7 +24,7 @@ SCENARIO = Scenario(
         Variant("accept-close", {"fault": "accept-close"}, "TCP accepted, then closed at once"),
         Variant("read-close", {"fault": "read-close"}, "request read, then closed"),
         Variant("http-503", {"fault": "http-503"}, "answers HTTP/1.1 503"),
-        Variant("silent", {"fault": "silent"}, "accepts, never answers"),
+        Variant("silent", {"fault": "silent"}, "accepts, never answers", case_seconds=4.0),
     ),
     expectation=(
         "A handshake that fails raises an InvalidHandshake subclass "

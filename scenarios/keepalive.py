@@ -27,6 +27,7 @@ SCENARIO = Scenario(
         "https://websockets.readthedocs.io/en/stable/topics/keepalive.html",
         "https://websockets.readthedocs.io/en/stable/project/changelog.html",
     ),
+    case_seconds=1.6,
 )
 
 

@@ -41,6 +41,7 @@ SCENARIO = Scenario(
         "https://github.com/python-websockets/websockets/issues/1538",
         "https://websockets.readthedocs.io/en/stable/project/changelog.html",
     ),
+    case_seconds=0.25,
 )
 
 

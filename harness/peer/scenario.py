@@ -90,6 +90,10 @@ class Variant:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    #: Seconds one case of this variant is expected to take, when it differs
+    #: from its scenario's (a variant that waits out a timeout). Only used to
+    #: balance shards (:mod:`harness.shards`); the reference's timings win.
+    case_seconds: Optional[float] = None
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -119,6 +123,9 @@ class Scenario:
     #: Repetitions per cell when the scenario is deterministic by nature
     #: (e.g. api-surface); None follows ``--repeat``.
     repetitions: Optional[int] = None
+    #: Seconds one case is expected to take (balancing shards before the
+    #: reference has measured it; see :mod:`harness.shards`).
+    case_seconds: float = 0.05
 
     def variant(self, name: str) -> Variant:
         for variant in self.variants:
@@ -260,6 +267,7 @@ def describe(scenario: Scenario) -> Dict[str, Any]:
         "links": list(scenario.links),
         "incidental": list(scenario.incidental),
         "repetitions": scenario.repetitions,
+        "case_seconds": scenario.case_seconds,
         "variants": [
             {"name": v.name, "params": dict(v.params), "description": v.description} for v in scenario.variants
         ],

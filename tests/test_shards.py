@@ -1,0 +1,78 @@
+"""harness.shards: parsing, costs, and a balanced, deterministic partition."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harness import matrix, shards
+from harness.exit_codes import UsageError
+from harness.peer import scenario
+from harness.vocabulary import Availability
+
+SCENARIOS = {name: scenario.load(name) for name in ("send-then-close", "keepalive", "handshake-non-ready")}
+PEERS = [matrix.Peer(version, "default", "3.13", "/p") for version in ("13.1", "14.0", "14.2")]
+
+
+def cells():
+    return matrix.plan(SCENARIOS, PEERS, PEERS, matrix.fault_peer())
+
+
+@pytest.mark.parametrize(("text", "shard"), [("1/1", (1, 1)), ("2/8", (2, 8)), (" 8/8 ", (8, 8))])
+def test_parse(text, shard):
+    parsed = shards.Shard.parse(text)
+    assert (parsed.index, parsed.count) == shard and str(parsed) == f"{shard[0]}/{shard[1]}"
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1/0", "1/257", "a/b", "2", "-1/2", "1/2/3", ""])
+def test_parse_refuses(text):
+    with pytest.raises(UsageError, match="--shard"):
+        shards.Shard.parse(text)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 8])
+def test_every_cell_is_in_exactly_one_shard(count):
+    planned = cells()
+    parts = [shards.select(planned, SCENARIOS, shards.Shard(k, count), 10, None) for k in range(1, count + 1)]
+    keys = [cell.key for part in parts for cell in part]
+    assert sorted(keys) == sorted(cell.key for cell in planned)
+    assert all(part == [cell for cell in planned if cell in part] for part in parts)  # plan order kept
+
+
+def test_shards_take_about_the_same_time():
+    planned = cells()
+    totals = shards.expected_seconds(planned, SCENARIOS, 3, 10, None)
+    assert max(totals) / min(totals) < 1.3
+
+
+def test_the_partition_is_the_same_every_time():
+    first = [cell.key for cell in shards.select(cells(), SCENARIOS, shards.Shard(2, 4), 10, None)]
+    again = [cell.key for cell in shards.select(list(reversed(cells())), SCENARIOS, shards.Shard(2, 4), 10, None)]
+    assert sorted(first) == sorted(again)
+
+
+def test_costs_come_from_the_reference_then_the_declaration():
+    cell = next(c for c in cells() if c.scenario == "keepalive")
+    assert shards.cost(cell, SCENARIOS["keepalive"], 10, None) == pytest.approx(10 * 1.6)
+    key = "client-stops-answering | 13.1/default → 13.1/default"
+    reference = {"keepalive": {"cells": {key: {"status": "measured", "seconds": 2.0}}}}
+    measured = next(c for c in cells() if c.scenario == "keepalive" and c.variant == "client-stops-answering")
+    assert shards.cost(measured, SCENARIOS["keepalive"], 10, reference) == pytest.approx(20.0)
+    silent = next(c for c in cells() if c.scenario == "handshake-non-ready" and c.variant == "silent")
+    assert shards.cost(silent, SCENARIOS["handshake-non-ready"], 10, None) == pytest.approx(40.0)
+
+
+def test_a_cell_that_cannot_run_costs_nothing():
+    unsupported = matrix.Peer("8.1", "trio", "3.9", "/p", Availability.UNSUPPORTED, "no trio")
+    cell = matrix.Cell("send-then-close", "close-1000-right-away", unsupported, PEERS[0])
+    assert shards.cost(cell, SCENARIOS["send-then-close"], 10, None) == 0.0
+
+
+@given(st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=60), st.integers(1, 9))
+def test_no_shard_exceeds_the_average_by_more_than_one_cell(costs, count):
+    planned = [matrix.Cell("s", f"v{i}", PEERS[0], PEERS[0]) for i in range(len(costs))]
+    parts = shards.partition(planned, costs, count)
+    by_cell = {cell.key: c for cell, c in zip(planned, costs)}
+    totals = [sum(by_cell[cell.key] for cell in part) for part in parts]
+    # Greedy list scheduling: the last cell went to the lightest shard.
+    assert max(totals) <= sum(costs) / count + max(costs) + 1e-9
+    assert sorted(cell.key for part in parts for cell in part) == sorted(cell.key for cell in planned)
