@@ -161,8 +161,10 @@ def mutation(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff and mypy."""
+    """ruff, mypy, and the CI workflow (actionlint, GitHub's workflow schema)."""
     install_orchestrator(session, "lint", "test")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", "harness", "tests", "scenarios", "noxfile.py")
     session.run("mypy")
+    session.run("actionlint", ".github/workflows/conformance.yml")
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/conformance.yml")

@@ -188,6 +188,7 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan", type=Path, help="take versions, implementations, scenarios and repetitions from this plan file"
     )
     parser.add_argument("--shard", help="run only the K-th of N balanced parts of the cells, e.g. 2/8")
+    parser.add_argument("--junit", type=output_path, help="also write the results as JUnit XML to this file")
 
 
 def add_reference_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -231,6 +232,7 @@ def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
         download_python=arguments.download_python,
         rebuild=arguments.rebuild,
         tables=arguments.tables,
+        junit=getattr(arguments, "junit", None),
     )
 
 
@@ -304,6 +306,7 @@ def make_parser() -> ArgumentParser:
     merge.add_argument("inputs", metavar="SHARD_RESULTS", nargs="+", type=Path)
     merge.add_argument("--output", type=output_path, default=MatrixOptions.output)
     add_reference_argument(merge, "reference the reports show drift against")
+    merge.add_argument("--junit", type=output_path, help="also write the merged results as JUnit XML to this file")
 
     report = subcommands.add_parser("report", help="rewrite summary.md and index.html from a results file")
     report.add_argument("--results", type=Path, default=MatrixOptions.output)
@@ -343,7 +346,7 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
             raise UsageError("plan makes a plan: it takes neither --plan nor --shard")
         return commands.plan(matrix_options(arguments), arguments.shards, arguments.output)
     if arguments.command == "merge":
-        return commands.merge(arguments.inputs, arguments.output, arguments.reference)
+        return commands.merge(arguments.inputs, arguments.output, arguments.reference, arguments.junit)
     if arguments.command == "history":
         return _history(arguments)
     if arguments.command == "report":

@@ -197,13 +197,15 @@ def plan(options: MatrixOptions, shards: int, path: Path) -> int:
     return exit_codes.SUCCESS
 
 
-def merge(inputs: list[Path], output: Path, reference_directory: Path | None = REFERENCE) -> int:
+def merge(
+    inputs: list[Path], output: Path, reference_directory: Path | None = REFERENCE, junit_path: Path | None = None
+) -> int:
     """``nox -s merge``: the shards of one run → one results file and its reports."""
     documents = merge_module.load_all(inputs)
     references = reports.load_reference_if_any(reference_directory)
     document = merge_module.merge(inputs, documents)
     path = results.save(output, document)
-    written = reports.write_or_say(document, output.parent, references)
+    written = reports.write_or_say(document, output.parent, references, junit_path)
     display.print_summary(document, str(path))
     code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")

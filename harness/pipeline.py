@@ -83,6 +83,8 @@ class MatrixOptions:
     shard: shards.Shard | None = None
     #: The id of the plan the options came from (``--plan``, :mod:`harness.plans`).
     plan: str | None = None
+    #: Also write the results as JUnit XML here (``--junit``).
+    junit: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -371,7 +373,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
             display.say(f"exit {exit_codes.INCOMPLETE}: {exit_codes.DESCRIPTIONS[exit_codes.INCOMPLETE]}")
             return MatrixRun(document, None, exit_codes.INCOMPLETE)
         if not measured.interrupted:
-            written = reports.write_or_say(document, options.output.parent, references)
+            written = reports.write_or_say(document, options.output.parent, references, options.junit)
             code = code if written else exit_codes.INCOMPLETE
     if received:
         display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")

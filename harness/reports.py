@@ -100,11 +100,22 @@ def write(
     return drifts
 
 
-def write_or_say(document: ResultsDocument, directory: Path, references: dict[str, ReferenceDocument] | None) -> bool:
-    """:func:`write`, where a failure (a full disk, a bug in a template) is
-    one line and ``False``: it costs the reports, never the results."""
+def write_or_say(
+    document: ResultsDocument,
+    directory: Path,
+    references: dict[str, ReferenceDocument] | None,
+    junit_path: Path | None = None,
+) -> bool:
+    """:func:`write` (and the JUnit XML, when asked), where a failure (a
+    full disk, a bug in a template) is one line and ``False``: it costs the
+    reports, never the results."""
     try:
-        write(document, directory, references)
+        drifts = write(document, directory, references)
+        if junit_path is not None:
+            from . import junit
+
+            junit.write(junit_path, document, drifts)
+            display.say(f"junit: {junit_path}")
     except Exception as exc:
         display.say(f"error: writing the reports failed ({type(exc).__name__}: {exc}); the results were kept")
         return False
