@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import markupsafe
 
 from . import display, reference
 from .exit_codes import BadInputError
@@ -22,7 +23,7 @@ from .outcomes import grade_name
 from .peer.labels import result_text
 from .peer.recording import ResultKind
 from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
-from .reference import Drift, Verdict, cell_key, counts
+from .reference import DRIFTED, Drift, Verdict, cell_key, counts
 from .schema import CellRecord, InterpreterDifference, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
 from .text import markdown_cell, markdown_code, markdown_link, safe_url
 from .upgrade import Aspect, Change, Severity, UpgradeReport, changelog_link
@@ -58,7 +59,8 @@ def script_json(value: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-TEMPLATES.filters["script_json"] = script_json
+# Already safe inside <script> (see script_json): not HTML-escaped again.
+TEMPLATES.filters["script_json"] = lambda value: markupsafe.Markup(script_json(value))  # noqa: S704 - <, >, & escaped
 TEMPLATES.filters["short"] = display_name
 TEMPLATES.filters["safe_url"] = lambda value: safe_url(value) or ""
 
@@ -213,6 +215,13 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
     }
     details: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
+    # A peer that does not exist (an implementation the release does not
+    # have) is not a row or a column: its cells say nothing.
+    existing = {peer["id"] for peer in document["peers"] if peer["status"] != Availability.UNSUPPORTED}
+    clients = [peer for peer in document["clients"] if peer in existing]
+    servers = [peer for peer in document["servers"] if peer in existing]
+    links: dict[str, int] = {}
+    link_as = link_names([peer["id"] for peer in document["peers"]])
     for scenario in document["scenarios"]:
         grids = []
         variants = [variant["name"] for variant in scenario["variants"]]
@@ -223,10 +232,10 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
             layouts = [("client × " + scenario["servers"] + " server", [(v, v) for v in variants], None)]
         else:
-            layouts = [(variant, [(s, s) for s in document["servers"]], variant) for variant in variants]
+            layouts = [(variant, [(s, s) for s in servers], variant) for variant in variants]
         for title, columns, variant in layouts:
             rows = []
-            for client in document["clients"]:
+            for client in clients:
                 row: list[dict[str, Any] | None] = []
                 for column, _ in columns:
                     if variant is None:
@@ -240,6 +249,9 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                     drift = drift_by_cell.get((scenario["id"], cell_key(cell)))
                     number = len(details)
                     details.append(_detail(scenario, cell, drift))
+                    link = deep_link(cell, link_as)
+                    details[-1]["link"] = link
+                    links[link] = number
                     interpreter = by_interpreter.get((scenario["id"], cell["variant"], cell["client"], cell["server"]))
                     row.append(
                         {
@@ -265,11 +277,75 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
     return TEMPLATES.get_template("index.html.j2").render(
         document=document,
         sections=sections,
+        glance=at_a_glance(document, drift_by_cell, clients, servers, names, link_as),
+        links=links,
         details=details,
         implementations=implementations,
         drift_counts=counts(drifts) if drifts is not None else None,
         grades=Counter(worst_grade(cell) for cell in document["cells"]),
     )
+
+
+def deep_link(cell: CellRecord, names: dict[str, str]) -> str:
+    """``scenario/variant/client/server`` — e.g. ``send-then-close/
+    close-1000-after-close/14.0/8.1`` — the URL fragment that opens one
+    cell's detail, for a PR comment to point at (see :func:`link_names`)."""
+    client, server = (names.get(cell[role], cell[role]) for role in ("client", "server"))
+    return "/".join((cell["scenario"], cell["variant"], client, server))
+
+
+def link_names(peer_ids: list[str]) -> dict[str, str]:
+    """The shortest unambiguous name of each peer in a link: its version
+    (``14.0``), then ``14.0-asyncio``, then ``14.0-asyncio-py3.9``."""
+    names: dict[str, str] = {}
+    for depth in (1, 2, 3):
+        candidates = {peer: "-".join(peer.split("/")[:depth]) for peer in peer_ids if peer not in names}
+        counts = Counter(candidates.values())
+        taken = set(names.values())
+        for peer, name in candidates.items():
+            if counts[name] == 1 and name not in taken:
+                names[peer] = name
+    return {peer: names.get(peer, peer.replace("/", "-")) for peer in peer_ids}
+
+
+def at_a_glance(
+    document: ResultsDocument,
+    drift_by_cell: dict[tuple[str, str], Drift],
+    clients: list[str],
+    servers: list[str],
+    names: dict[str, str],
+    link_as: dict[str, str],
+) -> dict[str, Any]:
+    """The front page: client × server, per pair how many scenario variants
+    failed, are non-strict or differ from the reference, with links."""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {
+        (client, server): {"failed": [], "non-strict": [], "differs": [], "cells": 0}
+        for client in clients
+        for server in servers
+    }
+    for cell in document["cells"]:
+        pair = pairs.get((cell["client"], cell["server"]))
+        if pair is None:
+            continue  # the fault server, or a peer that does not exist
+        pair["cells"] += 1
+        link = deep_link(cell, link_as)
+        grade = worst_grade(cell)
+        if grade in (Grade.FAILED, CellStatus.ERROR):
+            pair["failed"].append(link)
+        elif grade == Grade.NON_STRICT:
+            pair["non-strict"].append(link)
+        drift = drift_by_cell.get((cell["scenario"], cell_key(cell)))
+        if drift is not None and drift.verdict in DRIFTED:
+            pair["differs"].append(link)
+    rows = []
+    for client in clients:
+        row = []
+        for server in servers:
+            pair = pairs[(client, server)]
+            worst = "failed" if pair["failed"] else "non-strict" if pair["non-strict"] else "ok"
+            row.append(dict(pair, worst=worst if pair["cells"] else "not-run", client=client, server=server))
+        rows.append((names.get(client, client), row))
+    return {"columns": [names.get(server, server) for server in servers], "rows": rows}
 
 
 def _interpreter_note(difference: InterpreterDifference | None) -> str:

@@ -83,3 +83,39 @@ def test_a_filter_hides_cells(page):
     assert all(cells.nth(i).evaluate("e => e.style.visibility") == "hidden" for i in range(cells.count()))
     page.uncheck("#filter-varies")
     assert cells.nth(0).evaluate("e => e.style.visibility") == ""
+
+
+def test_a_deep_link_opens_one_cells_detail(page):
+    page.goto(page.url.split("#")[0] + "#handshake-non-ready/accept-close/14.2/fault")
+    detail = page.locator("#detail")
+    assert detail.is_visible()
+    assert "14.2/default/py3.13 → fault" in detail.inner_text()
+    page.locator("#detail-close").click()
+    page.locator("td.cell").nth(0).click()  # clicking a cell puts its link in the address bar
+    assert page.url.endswith("#handshake-non-ready/accept-close/10.4/fault")
+    page.locator("#detail-close").click()
+
+
+def test_the_front_page_counts_per_pair_and_lists_its_cells(page):
+    pairs = page.locator("td.pair")
+    assert pairs.count() == 4  # 10.4 and 14.2 on both axes; the fault server is no column
+    page.locator("td.pair").nth(0).click()
+    assert "10.4/default → " in page.locator("#detail").inner_text()
+    page.locator("#detail-close").click()
+
+
+def test_a_peer_that_does_not_exist_is_no_row_or_column():
+    missing = document()
+    missing["peers"].append(
+        {
+            "id": "8.1/asyncio",
+            "version": "8.1",
+            "implementation": "asyncio",
+            "status": "unsupported",
+            "resolves_to": None,
+        }
+    )
+    missing["clients"].append("8.1/asyncio")
+    missing["servers"].append("8.1/asyncio")
+    html = reports.dashboard_html(missing, None)
+    assert "8.1/asyncio" not in html.split("<main>", 1)[1].split("<aside", 1)[0]
