@@ -183,7 +183,12 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--environments", type=Path, default=MatrixOptions.environments)
     parser.add_argument("--download-python", action="store_true", help="let uv download missing interpreters")
     parser.add_argument("--rebuild", action="store_true", help="rebuild peer environments from scratch")
-    parser.add_argument("--no-tables", dest="tables", action="store_false", help="do not print result tables")
+    parser.add_argument(
+        "--tables", dest="tables", action="store_true", help="print every grid, the API surface and catchability tables"
+    )
+    parser.add_argument(
+        "--no-tables", dest="tables", action="store_false", help="only the at-a-glance summary (the default)"
+    )
     parser.add_argument(
         "--plan", type=Path, help="take versions, implementations, scenarios and repetitions from this plan file"
     )

@@ -23,6 +23,7 @@ from rich.text import Text
 from .matrix import FAULT, display_name, display_names
 from .outcomes import grade_name
 from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
+from .reference import DRIFTED, Drift
 from .schema import CellRecord, OutcomeRecord, ResultsDocument
 from .text import visible
 from .vocabulary import Availability, CellStatus
@@ -329,3 +330,36 @@ def print_summary(document: ResultsDocument, path: str) -> None:
     for environment in document["environments"]:
         if environment["status"] != Availability.AVAILABLE:
             say(f"unavailable: websockets {environment['version']}: {environment['reason']}")
+
+
+#: Cells listed by name in the at-a-glance summary, per kind; the rest are in the dashboard.
+GLANCE_LINES = 20
+
+
+def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboard: str) -> None:
+    """The end of every run: the failed and drifted cells, one line each,
+    and where the dashboard is (the full grids are behind ``--tables``)."""
+    from .reports import worst_grade
+
+    failed = [cell for cell in document["cells"] if worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)]
+    drifted = [drift for drift in drifts or [] if drift.verdict in DRIFTED]
+    say(f"failed or harness error: {len(failed)} cell{'s' if len(failed) != 1 else ''}")
+    for cell in failed[:GLANCE_LINES]:
+        labels = (
+            " / ".join(outcome["label"] for outcome in cell["outcomes"]) or cell.get("reason", "") or cell["status"]
+        )
+        say(
+            visible(
+                f"  {cell['scenario']} {cell['variant']} {display_name(cell['client'])} → "
+                f"{display_name(cell['server'])}: {labels}"
+            )
+        )
+    if len(failed) > GLANCE_LINES:
+        say(f"  … and {len(failed) - GLANCE_LINES} more in the dashboard")
+    if drifts is not None:
+        say(f"differs from the reference: {len(drifted)} cell{'s' if len(drifted) != 1 else ''}")
+        for drift in drifted[:GLANCE_LINES]:
+            say("  " + drift.line())
+        if len(drifted) > GLANCE_LINES:
+            say(f"  … and {len(drifted) - GLANCE_LINES} more in the dashboard")
+    say(f"dashboard: {dashboard} (full grids in the terminal: --tables)")

@@ -74,7 +74,9 @@ class MatrixOptions:
     reference: Path | None = REFERENCE
     download_python: bool = False
     rebuild: bool = False
-    tables: bool = True
+    #: Print every grid in the terminal (``--tables``); by default a run ends
+    #: with the at-a-glance summary and the dashboard's path.
+    tables: bool = False
     #: Run only these cells, as (scenario, variant, client version, server
     #: version) — ``fault`` for the fault server; empty for every cell. The
     #: targeted runs of ``history`` and of the upgrade report's bisection.
@@ -385,6 +387,8 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
         if options.tables:
             display.print_api_surface(document)
             display.print_catchability(document)
+        drifts = reference.compare(document, references) if references is not None else None
+        display.print_glance(document, drifts, str(options.output.parent / "index.html"))
     display.print_summary(document, str(path))
     if measured.interrupted:
         display.say("interrupted: partial results written; the last complete results were kept")
