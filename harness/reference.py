@@ -150,9 +150,10 @@ def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, Re
             }
             for outcome in cell["outcomes"]:
                 reference["answers"][outcome["key"]] = outcome["answer"]
-            runs = sum(o["count"] for o in cell["outcomes"])
+            timed = [o for o in cell["outcomes"] if "median" in o.get("seconds", {})]
+            runs = sum(o["count"] for o in timed)
             if runs:
-                mean = sum(o["seconds"]["median"] * o["count"] for o in cell["outcomes"]) / runs
+                mean = sum(o["seconds"]["median"] * o["count"] for o in timed) / runs
                 entry["seconds"] = one_two_five(mean)
         else:
             entry["reason"] = cell.get("reason", "")

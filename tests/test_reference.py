@@ -382,3 +382,14 @@ def test_interpreters_differ_only_where_the_python_changed():
     assert reference.interpreters_differ(unknown, built) == []
     no_python = document(peers=[{"id": "14.2/default", "python": None}])
     assert reference.interpreters_differ(no_python, built) == []
+
+
+def test_a_reference_cell_records_its_case_duration_on_a_one_two_five_scale():
+    from harness.reference import one_two_five
+
+    assert [one_two_five(x) for x in (0.0, 0.013, 0.33, 1.57, 12.57, 15.0)] == [0.001, 0.01, 0.5, 2.0, 10.0, 20.0]
+    run = document(cell("v", "14.2/default/py3.13", "8.1/default/py3.9", answer("a", "A", 6), answer("b", "B", 4)))
+    run["cells"][0]["outcomes"][0]["seconds"] = {"min": 0, "median": 0.3, "max": 1}
+    run["cells"][0]["outcomes"][1]["seconds"] = {"min": 0, "median": 1.8, "max": 2}
+    (entry,) = reference.build(run)["s"]["cells"].values()
+    assert entry["seconds"] == 1.0  # (6 × 0.3 + 4 × 1.8) / 10 = 0.9 → 1
