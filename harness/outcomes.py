@@ -328,18 +328,25 @@ def distinguish_labels(outcomes: list[OutcomeRecord]) -> None:
         outcome["label"] = f"{label} ({where})"
 
 
-def difference(before: Any, after: Any, path: str = "") -> str:
-    """``path=value`` of the first leaf where ``after`` departs from ``before``."""
+def leaf(before: Any, after: Any, path: str = "") -> tuple[str, Any, Any]:
+    """The first field where ``after`` departs from ``before``: its path
+    (``client.close_code``, ``results[1]``) and both values."""
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after), key=str):
             if key not in before or key not in after or before[key] != after[key]:
-                return difference(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+                return leaf(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
     elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         for index, (left, right) in enumerate(zip(before, after)):
             if left != right:
-                return difference(left, right, f"{path}[{index}]")
-    text = json.dumps(after, ensure_ascii=False, sort_keys=True)
-    return f"{path or 'answer'}={text if len(text) <= 60 else text[:59] + '…'}"
+                return leaf(left, right, f"{path}[{index}]")
+    return path or "answer", before, after
+
+
+def difference(before: Any, after: Any, path: str = "") -> str:
+    """``path=value`` of the first leaf where ``after`` departs from ``before``."""
+    where, _, value = leaf(before, after, path)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return f"{where}={text if len(text) <= 60 else text[:59] + '…'}"
 
 
 def aggregate(scenario: LoadedScenario, cell: Cell, results: list[CaseResult]) -> CellSummary:

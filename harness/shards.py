@@ -100,6 +100,18 @@ def partition(cells: Sequence[Cell], costs: Sequence[float], count: int) -> list
     return parts
 
 
+def split(
+    cells: Sequence[Cell],
+    scenarios: Mapping[str, LoadedScenario],
+    count: int,
+    repeat: int,
+    references: Mapping[str, ReferenceDocument] | None,
+) -> tuple[list[list[Cell]], dict[tuple[str, str, str, str], float]]:
+    """The ``count`` parts of ``cells``, and each cell's cost."""
+    costs = [cost(cell, scenarios[cell.scenario], repeat, references) for cell in cells]
+    return partition(cells, costs, count), {cell.key: value for cell, value in zip(cells, costs)}
+
+
 def select(
     cells: Sequence[Cell],
     scenarios: Mapping[str, LoadedScenario],
@@ -108,8 +120,8 @@ def select(
     references: Mapping[str, ReferenceDocument] | None,
 ) -> list[Cell]:
     """The cells of ``shard``, in plan order."""
-    costs = [cost(cell, scenarios[cell.scenario], repeat, references) for cell in cells]
-    chosen = {cell.key for cell in partition(cells, costs, shard.count)[shard.index - 1]}
+    parts, _ = split(cells, scenarios, shard.count, repeat, references)
+    chosen = {cell.key for cell in parts[shard.index - 1]}
     return [cell for cell in cells if cell.key in chosen]
 
 
@@ -120,8 +132,6 @@ def expected_seconds(
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
 ) -> list[float]:
-    """Each shard's expected total case-seconds (for ``plan`` and the benchmark)."""
-    costs = [cost(cell, scenarios[cell.scenario], repeat, references) for cell in cells]
-    parts = partition(cells, costs, count)
-    by_key = {cell.key: value for cell, value in zip(cells, costs)}
-    return [sum(by_key[cell.key] for cell in part) for part in parts]
+    """Each shard's expected total case-seconds."""
+    parts, costs = split(cells, scenarios, count, repeat, references)
+    return [sum(costs[cell.key] for cell in part) for part in parts]

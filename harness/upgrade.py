@@ -47,7 +47,7 @@ from packaging.version import InvalidVersion, Version
 from . import derived, statistics
 from .exit_codes import BadInputError
 from .matrix import display_name
-from .outcomes import difference, grade_name
+from .outcomes import difference, grade_name, leaf
 from .peer.scenario import Grade
 from .schema import CellRecord, InterpreterDifference, Record, ResultsDocument
 from .vocabulary import CellStatus
@@ -488,19 +488,6 @@ def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecor
     if severity == Severity.BREAK and grade is not None:
         detail = f"graded failed: {grade['reason']}"
     return [_Finding(severity, Aspect.ANSWER, group, site.scenario, labels_before, labels_after, site, detail)]
-
-
-def leaf(before: Any, after: Any, path: str = "") -> tuple[str, Any, Any]:
-    """The first field where ``after`` departs from ``before``: its path and both values."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        for key in sorted(set(before) | set(after), key=str):
-            if key not in before or key not in after or before[key] != after[key]:
-                return leaf(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
-    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        for index, (left, right) in enumerate(zip(before, after)):
-            if left != right:
-                return leaf(left, right, f"{path}[{index}]")
-    return path or "answer", before, after
 
 
 def _own_side(path: str, role: str) -> str:
