@@ -346,7 +346,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     cells = plan(scenarios, peers, options.only)
     if options.shard is not None:
         everything = len(cells)
-        cells = shards.select(cells, scenarios, options.shard, options.repeat, references)
+        cells = shards.select(cells, scenarios, options.shard, options.repeat, references, options.max_repeat)
         display.say(f"shard {options.shard}: {len(cells)} of {everything} cells")
     runnable = sum(1 for cell in cells if cell.runnable)
     display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")

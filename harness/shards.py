@@ -10,13 +10,17 @@ Theory of operation
   that the merged run has every cell exactly once. A cell's repetitions
   (and its adaptive extra runs) stay together in one shard: the statistics
   of a cell need all of its runs in one place.
-* **The cost of a cell** is the time it is expected to take: its
-  repetitions × the seconds per case the committed reference measured for it
-  (``seconds`` of the reference cell, the mean case duration), or, for a
-  cell the reference does not know, the estimate its scenario declares
-  (``Variant.case_seconds``, else ``Scenario.case_seconds``). A cell that
-  cannot run costs nothing. Cases run ``jobs`` at a time, so a cell that
-  waits (keepalive, timeouts) costs its waiting, not CPU.
+* **The cost of a cell** is the time it is expected to take: its runs ×
+  its seconds per case. Runs are its repetitions, plus the adaptive ones
+  (up to ``max_repeat``) in proportion to how likely it is to vary: 1 for a
+  cell the reference saw vary, 0 for one it saw steady, and for a cell the
+  reference has not measured (another implementation, a new peer) the
+  share of its variant's reference cells that vary. Seconds per case are
+  the reference's for the cell (``seconds``, the mean case duration), else
+  the mean over its variant's reference cells, else what the scenario
+  declares (``Variant.case_seconds``, else ``Scenario.case_seconds``). A
+  cell that cannot run costs nothing. Cases run ``jobs`` at a time, so a
+  cell that waits (keepalive, timeouts) costs its waiting, not CPU.
 * **The partition** is greedy, longest first (LPT): cells by decreasing
   cost, each to the shard with the least total so far, ties broken by shard
   number and cells ordered by key. It is deterministic — every shard
@@ -72,20 +76,65 @@ def case_seconds(scenario: LoadedScenario, variant: str) -> float:
     return declared if declared is not None else scenario.declaration.case_seconds
 
 
+@dataclass(frozen=True)
+class Expectation:
+    """What the reference says about a cell, or about its variant's cells
+    when it has not measured that one (another implementation, a new peer)."""
+
+    #: Mean seconds per case; None when the reference has no timing.
+    seconds: float | None
+    #: The probability that the cell varies (and so runs up to ``max_repeat``).
+    varies: float
+
+
+def expectations(references: Mapping[str, ReferenceDocument] | None) -> dict[tuple[str, str], Expectation]:
+    """Per (scenario, variant): the mean case seconds of its reference cells,
+    and the share of them that vary."""
+    found: dict[tuple[str, str], Expectation] = {}
+    for scenario, document in (references or {}).items():
+        by_variant: dict[str, list[tuple[float | None, bool]]] = {}
+        for key, entry in document["cells"].items():
+            if entry.get("status") != "measured":
+                continue
+            variant = key.split(" | ", 1)[0]
+            by_variant.setdefault(variant, []).append((entry.get("seconds"), len(entry.get("answers", {})) > 1))
+        for variant, cells in by_variant.items():
+            timed = [seconds for seconds, _ in cells if seconds is not None]
+            found[(scenario, variant)] = Expectation(
+                sum(timed) / len(timed) if timed else None, sum(varies for _, varies in cells) / len(cells)
+            )
+    return found
+
+
 def cost(
-    cell: Cell, scenario: LoadedScenario, repeat: int, references: Mapping[str, ReferenceDocument] | None
+    cell: Cell,
+    scenario: LoadedScenario,
+    repeat: int,
+    references: Mapping[str, ReferenceDocument] | None,
+    max_repeat: int | None = None,
+    typical: Mapping[tuple[str, str], Expectation] | None = None,
 ) -> float:
-    """The expected seconds of a cell's repetitions (see the module doc)."""
+    """The expected seconds of a cell's runs (see the module doc): its
+    repetitions, plus the adaptive ones in proportion to how likely it is to
+    vary, × its expected case duration."""
     if not cell.runnable:
         return 0.0
     repetitions = scenario.declaration.repetitions or repeat
-    measured = None
+    seconds: float | None = None
+    varies = 0.0
+    entry = None
     if references is not None and cell.scenario in references:
-        key = reference.key_of(cell.variant, cell.client.id, cell.server.id)
-        entry = references[cell.scenario]["cells"].get(key)
-        measured = entry.get("seconds") if entry is not None else None
-    per_case = measured if measured is not None else case_seconds(scenario, cell.variant)
-    return repetitions * per_case
+        entry = references[cell.scenario]["cells"].get(reference.key_of(cell.variant, cell.client.id, cell.server.id))
+    if entry is not None and entry.get("status") == "measured":
+        seconds = entry.get("seconds")
+        varies = 1.0 if len(entry.get("answers", {})) > 1 else 0.0
+    elif typical is not None and (cell.scenario, cell.variant) in typical:
+        expected = typical[(cell.scenario, cell.variant)]
+        seconds, varies = expected.seconds, expected.varies
+    if seconds is None:
+        seconds = case_seconds(scenario, cell.variant)
+    runs = repetitions + varies * max(0, (max_repeat or repetitions) - repetitions)
+    return runs * seconds
 
 
 def partition(cells: Sequence[Cell], costs: Sequence[float], count: int) -> list[list[Cell]]:
@@ -106,9 +155,11 @@ def split(
     count: int,
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
+    max_repeat: int | None = None,
 ) -> tuple[list[list[Cell]], dict[tuple[str, str, str, str], float]]:
     """The ``count`` parts of ``cells``, and each cell's cost."""
-    costs = [cost(cell, scenarios[cell.scenario], repeat, references) for cell in cells]
+    typical = expectations(references)
+    costs = [cost(cell, scenarios[cell.scenario], repeat, references, max_repeat, typical) for cell in cells]
     return partition(cells, costs, count), {cell.key: value for cell, value in zip(cells, costs)}
 
 
@@ -118,9 +169,10 @@ def select(
     shard: Shard,
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
+    max_repeat: int | None = None,
 ) -> list[Cell]:
     """The cells of ``shard``, in plan order."""
-    parts, _ = split(cells, scenarios, shard.count, repeat, references)
+    parts, _ = split(cells, scenarios, shard.count, repeat, references, max_repeat)
     chosen = {cell.key for cell in parts[shard.index - 1]}
     return [cell for cell in cells if cell.key in chosen]
 
@@ -131,7 +183,8 @@ def expected_seconds(
     count: int,
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
+    max_repeat: int | None = None,
 ) -> list[float]:
     """Each shard's expected total case-seconds."""
-    parts, costs = split(cells, scenarios, count, repeat, references)
+    parts, costs = split(cells, scenarios, count, repeat, references, max_repeat)
     return [sum(costs[cell.key] for cell in part) for part in parts]

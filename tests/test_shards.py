@@ -76,3 +76,18 @@ def test_no_shard_exceeds_the_average_by_more_than_one_cell(costs, count):
     # Greedy list scheduling: the last cell went to the lightest shard.
     assert max(totals) <= sum(costs) / count + max(costs) + 1e-9
     assert sorted(cell.key for part in parts for cell in part) == sorted(cell.key for cell in planned)
+
+
+def test_a_cell_likely_to_vary_costs_its_adaptive_runs_too():
+    cell = next(c for c in cells() if c.scenario == "send-then-close" and c.client.id == "13.1/default/py3.13")
+    key = reference_key = f"{cell.variant} | 13.1/default → {cell.server.id.rsplit('/', 1)[0]}"
+    racy = {"status": "measured", "seconds": 0.1, "answers": {"a": {}, "b": {}}}
+    steady = {"status": "measured", "seconds": 0.1, "answers": {"a": {}}}
+    for entry, runs in ((racy, 60), (steady, 10)):
+        references = {"send-then-close": {"cells": {key: entry}}}
+        assert shards.cost(cell, SCENARIOS["send-then-close"], 10, references, 60) == pytest.approx(runs * 0.1)
+    # A cell the reference has not measured: its variant's share of varying cells, and their mean duration.
+    other = {"send-then-close": {"cells": {reference_key.replace("13.1/default →", "14.0/default →"): racy}}}
+    typical = shards.expectations(other)
+    expected = (10 + 1.0 * 50) * 0.1
+    assert shards.cost(cell, SCENARIOS["send-then-close"], 10, other, 60, typical) == pytest.approx(expected)
