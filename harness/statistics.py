@@ -95,9 +95,12 @@ def compare_counts(reference: Mapping[str, int], run: Mapping[str, int]) -> Cell
     for answer in answers:
         before, after = reference.get(answer, 0), run.get(answer, 0)
         table = ((before, reference_runs - before), (after, runs - after))
-        tests.append((fisher(table), minimum_p(reference_runs, runs, before + after), answer, before, after))
+        tests.append((fisher(table), minimum_p(reference_runs, runs, before + after), -before, answer, after))
     factor = 1 if len(answers) == 2 else len(answers)
-    p, _, answer, before, after = min(tests)
+    # The most significant answer; between equally significant ones (two
+    # answers always are), the one the reference saw most: "A 40/40 → 11/40".
+    p, _, negative_before, answer, after = min(tests)
+    before = -negative_before
     minimum = min(test[1] for test in tests)
     return CellTest(min(1.0, factor * p), min(1.0, factor * minimum), answer, before, after)
 

@@ -125,7 +125,9 @@ def test_history_shows_the_message_loss_in_14_0_only(tmp_path):
     )
     assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
     text = process.stdout + process.stderr
-    after_close = re.search(r"close-1000-after-close.*?\n((?:  .*\n)+)", text)
+    after_close = re.search(
+        r"send-then-close · close-1000-after-close \(each release against itself\)\n((?:  .*\n)+)", text
+    )
     assert after_close is not None, text[-3000:]
     eras = after_close.group(1).splitlines()
     assert [line.split()[0] for line in eras] == ["13.1", "14.0", "14.1"]
