@@ -269,9 +269,8 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                         }
                     )
                 rows.append((names.get(client, client), row))
-            grids.append(
-                {"title": title, "columns": [names.get(heading, heading) for _, heading in columns], "rows": rows}
-            )
+            grid = {"title": title, "columns": [names.get(heading, heading) for _, heading in columns], "rows": rows}
+            grids.append(compact(grid) if len(columns) > COMPACT_COLUMNS else grid)
         sections.append({"scenario": scenario, "grids": grids})
     implementations = sorted({peer["implementation"] for peer in document["peers"]})
     return TEMPLATES.get_template("index.html.j2").render(
@@ -284,6 +283,36 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         drift_counts=counts(drifts) if drifts is not None else None,
         grades=Counter(worst_grade(cell) for cell in document["cells"]),
     )
+
+
+#: Grids wider than this show a short code per answer (its label on hover,
+#: a legend below), so that a 22 × 22 grid fits a laptop screen.
+COMPACT_COLUMNS = 8
+
+
+def compact(grid: dict[str, Any]) -> dict[str, Any]:
+    """``grid`` with each label replaced by a letter code (A, B, …, AA, …)
+    in order of first appearance, and the legend of those codes."""
+    codes: dict[str, str] = {}
+    for _, row in grid["rows"]:
+        for cell in row:
+            if cell is None:
+                continue
+            for label, _count in cell["labels"]:
+                codes.setdefault(label, _letters(len(codes)))
+            cell["title"] = " / ".join(label for label, _ in cell["labels"])
+            cell["labels"] = [(codes[label], count) for label, count in cell["labels"]]
+    return dict(grid, legend=[(code, label) for label, code in codes.items()])
+
+
+def _letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA, …"""
+    text = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        text = chr(ord("A") + remainder) + text
+    return text
 
 
 def deep_link(cell: CellRecord, names: dict[str, str]) -> str:

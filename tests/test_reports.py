@@ -152,3 +152,27 @@ def test_link_text_is_short():
         "https://websockets.readthedocs.io/en/stable/reference/exceptions.html#websockets.exceptions.InvalidStatus"
     )
     assert reports.link_text(exceptions) == "InvalidStatus"
+
+
+def test_wide_grids_show_a_code_per_answer_with_a_legend():
+    assert [reports._letters(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+    wide = copy.deepcopy(document())
+    peers = [f"{n}.0/default/py3.13" for n in range(10, 20)]
+    for peer in peers:
+        wide["peers"].append(
+            {
+                "id": peer,
+                "version": peer.split("/")[0],
+                "implementation": "default",
+                "status": "available",
+                "resolves_to": None,
+            }
+        )
+    wide["scenarios"][0]["servers"] = "peer"
+    wide["servers"] = peers
+    base = wide["cells"][0]
+    wide["cells"] = [dict(copy.deepcopy(base), server=peer) for peer in peers]
+    wide["cells"][3]["outcomes"][0]["label"] = "<other>"
+    html = reports.dashboard_html(wide, None)
+    assert 'title="InvalidMessage ← EOFError"' in html and 'title="&lt;other&gt;"' in html
+    assert "<b>A</b> InvalidMessage ← EOFError" in html and "<b>B</b> &lt;other&gt;" in html
