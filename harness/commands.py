@@ -69,7 +69,7 @@ async def check(source: Source, directory: Path = REFERENCE, strict: bool = Fals
     for line in reference.interpreters_differ(document, references):
         display.say(f"note: interpreter differs from the reference's: {line}")
     drifts = reference.compare(document, references, exact_python)
-    if source.results is not None and not reports.write_or_say(document, source.directory, references):
+    if source.results is not None and not reports.write_or_say(document, source.directory, references)[0]:
         code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)
     for drift in drifts:
@@ -205,7 +205,7 @@ def merge(
     references = reports.load_reference_if_any(reference_directory)
     document = merge_module.merge(inputs, documents)
     path = results.save(output, document)
-    written = reports.write_or_say(document, output.parent, references, junit_path)
+    written, _ = reports.write_or_say(document, output.parent, references, junit_path)
     display.print_summary(document, str(path))
     code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")

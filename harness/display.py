@@ -339,9 +339,9 @@ GLANCE_LINES = 20
 def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboard: str) -> None:
     """The end of every run: the failed and drifted cells, one line each,
     and where the dashboard is (the full grids are behind ``--tables``)."""
-    from .reports import worst_grade
+    from .reports import is_failed
 
-    failed = [cell for cell in document["cells"] if worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)]
+    failed = [cell for cell in document["cells"] if is_failed(cell)]
     drifted = [drift for drift in drifts or [] if drift.verdict in DRIFTED]
     say(f"failed or harness error: {len(failed)} cell{'s' if len(failed) != 1 else ''}")
     for cell in failed[:GLANCE_LINES]:

@@ -210,9 +210,8 @@ def timeline(scenario: str, variant: str, how: str, cells: list[tuple[str, CellR
 
 def _main_answer(cell: CellRecord | None) -> Any:
     """The answer most runs of a measured cell gave (None otherwise)."""
-    if cell is None or not cell["outcomes"]:
-        return None
-    return max(cell["outcomes"], key=lambda outcome: outcome["count"])["answer"]
+    outcome = upgrade.main_outcome(cell) if cell is not None else None
+    return outcome["answer"] if outcome is not None else None
 
 
 def _same_era(probe: upgrade.Probe, first: Any, observed: Any) -> bool:

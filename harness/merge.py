@@ -48,6 +48,7 @@ def check(paths: list[Path], documents: list[ResultsDocument]) -> list[Shard]:
     if not documents:
         raise BadInputError("merge needs the results of every shard")
     first, first_path = documents[0], paths[0]
+    expected = _what(first["run"]["options"])
     found: list[Shard] = []
     owners: dict[tuple[str, str, str, str], Path] = {}
     for path, document in zip(paths, documents):
@@ -61,18 +62,14 @@ def check(paths: list[Path], documents: list[ResultsDocument]) -> list[Shard]:
         if shard_text is None:
             raise BadInputError(f"{path}: not a shard (the run had no --shard)")
         shard = Shard.parse(shard_text)
-        if _what(run["options"]) != _what(first["run"]["options"]):
-            difference = sorted(
-                key
-                for key in set(_what(run["options"])) | set(_what(first["run"]["options"]))
-                if _what(run["options"]).get(key) != _what(first["run"]["options"]).get(key)
-            )
+        mine = _what(run["options"])
+        if mine != expected:
+            difference = sorted(key for key in set(mine) | set(expected) if mine.get(key) != expected.get(key))
             raise BadInputError(f"{path}: another run than {first_path} (options differ: {', '.join(difference)})")
         if [s["id"] for s in document["scenarios"]] != [s["id"] for s in first["scenarios"]]:
             raise BadInputError(f"{path}: another scenario set than {first_path}")
-        first_count = Shard.parse(str(first["run"]["options"].get("shard"))).count
-        if shard.count != first_count:
-            raise BadInputError(f"{path}: shard {shard}, but {first_path} is one of {first_count} shards")
+        if found and shard.count != found[0].count:
+            raise BadInputError(f"{path}: shard {shard}, but {first_path} is one of {found[0].count} shards")
         if shard in found:
             raise BadInputError(f"{path}: shard {shard} given twice (overlapping shards)")
         for cell in document["cells"]:

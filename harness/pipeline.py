@@ -367,6 +367,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
         measured.summaries,
     )
     code = results.exit_code_for(document)
+    drifts: list[reference.Drift] | None = None
     with interrupts.deferred() as received:
         try:
             path = results.save(options.output, document)
@@ -375,7 +376,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
             display.say(f"exit {exit_codes.INCOMPLETE}: {exit_codes.DESCRIPTIONS[exit_codes.INCOMPLETE]}")
             return MatrixRun(document, None, exit_codes.INCOMPLETE)
         if not measured.interrupted:
-            written = reports.write_or_say(document, options.output.parent, references, options.junit)
+            written, drifts = reports.write_or_say(document, options.output.parent, references, options.junit)
             code = code if written else exit_codes.INCOMPLETE
     if received:
         display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")
@@ -387,7 +388,6 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
         if options.tables:
             display.print_api_surface(document)
             display.print_catchability(document)
-        drifts = reference.compare(document, references) if references is not None else None
         display.print_glance(document, drifts, str(options.output.parent / "index.html"))
     display.print_summary(document, str(path))
     if measured.interrupted:

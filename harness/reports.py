@@ -76,6 +76,11 @@ def worst_grade(cell: CellRecord) -> str:
     return Grade.UNGRADED
 
 
+def is_failed(cell: CellRecord) -> bool:
+    """Graded ``failed``, or a harness error: what a run must name."""
+    return worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)
+
+
 def load_reference_if_any(directory: Path | None) -> dict[str, ReferenceDocument] | None:
     """The reference to show drift against: None when there is none to read
     (no directory given, or an empty one); a corrupt one is an error."""
@@ -107,10 +112,11 @@ def write_or_say(
     directory: Path,
     references: dict[str, ReferenceDocument] | None,
     junit_path: Path | None = None,
-) -> bool:
+) -> tuple[bool, list[Drift] | None]:
     """:func:`write` (and the JUnit XML, when asked), where a failure (a
     full disk, a bug in a template) is one line and ``False``: it costs the
-    reports, never the results."""
+    reports, never the results. Also the drift, for the terminal's summary
+    (None without a reference, or when writing failed)."""
     try:
         drifts = write(document, directory, references)
         if junit_path is not None:
@@ -120,8 +126,8 @@ def write_or_say(
             display.say(f"junit: {junit_path}")
     except Exception as exc:
         display.say(f"error: writing the reports failed ({type(exc).__name__}: {exc}); the results were kept")
-        return False
-    return True
+        return False, None
+    return True, drifts
 
 
 # Summary.
@@ -158,7 +164,7 @@ def summary_markdown(document: ResultsDocument, drifts: list[Drift] | None) -> s
                 lines.append(f"- … and {len(drifted) - 50} more (see `reports/index.html`)")
     else:
         lines += ["", "_No reference to compare with (`nox -s reference` creates one)._"]
-    failed = [cell for cell in document["cells"] if worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)]
+    failed = [cell for cell in document["cells"] if is_failed(cell)]
     if failed:
         lines += ["", f"## Failed or errored cells ({len(failed)})", ""]
         for cell in failed[:50]:
@@ -358,10 +364,9 @@ def at_a_glance(
             continue  # the fault server, or a peer that does not exist
         pair["cells"] += 1
         link = deep_link(cell, link_as)
-        grade = worst_grade(cell)
-        if grade in (Grade.FAILED, CellStatus.ERROR):
+        if is_failed(cell):
             pair["failed"].append(link)
-        elif grade == Grade.NON_STRICT:
+        elif worst_grade(cell) == Grade.NON_STRICT:
             pair["non-strict"].append(link)
         drift = drift_by_cell.get((cell["scenario"], cell_key(cell)))
         if drift is not None and drift.verdict in DRIFTED:

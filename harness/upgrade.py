@@ -39,7 +39,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -49,7 +49,7 @@ from .exit_codes import BadInputError
 from .matrix import display_name
 from .outcomes import difference, grade_name, leaf
 from .peer.scenario import Grade
-from .schema import CellRecord, InterpreterDifference, Record, ResultsDocument
+from .schema import CellRecord, InterpreterDifference, OutcomeRecord, Record, ResultsDocument
 from .vocabulary import CellStatus
 
 #: Where upstream documents how to adapt, by the API a change is about.
@@ -86,21 +86,20 @@ class Severity(enum.Enum):
 
     @property
     def heading(self) -> str:
-        return {
-            Severity.BREAK: "Breaks",
-            Severity.CHANGE: "Changes",
-            Severity.WARNING: "Warnings",
-            Severity.RACY: "Racy",
-        }[self]
+        return SEVERITY_TEXT[self][0]
 
     @property
     def meaning(self) -> str:
-        return {
-            Severity.BREAK: "behaviour graded failed, an except clause that stops catching, an API gone or moved",
-            Severity.CHANGE: "other differences of the answer",
-            Severity.WARNING: "new deprecation warnings and changed exception messages",
-            Severity.RACY: "racy cells whose distribution shifts significantly",
-        }[self]
+        return SEVERITY_TEXT[self][1]
+
+
+#: Each severity's heading and what it holds, as the reports say them.
+SEVERITY_TEXT = {
+    Severity.BREAK: ("Breaks", "behaviour graded failed, an except clause that stops catching, an API gone or moved"),
+    Severity.CHANGE: ("Changes", "other differences of the answer"),
+    Severity.WARNING: ("Warnings", "new deprecation warnings and changed exception messages"),
+    Severity.RACY: ("Racy", "racy cells whose distribution shifts significantly"),
+}
 
 
 class Aspect(enum.Enum):
@@ -124,14 +123,11 @@ class Site:
     #: A peer id, ``itself`` or ``fault``.
     counterpart: str
 
-    def text(self) -> str:
-        return f"{self.scenario}/{self.variant} as {self.role} against {display_name(self.counterpart)}"
-
 
 @dataclass(frozen=True)
 class Probe:
     """How to observe a change on another release: which aspect of which
-    cell, and what it was on FROM (``like_before`` compares with it)."""
+    cell (:func:`observe`); :func:`alike` compares it with FROM's."""
 
     aspect: Aspect
     site: Site
@@ -253,11 +249,16 @@ def cell_warnings(cell: CellRecord, sides: tuple[str, ...]) -> frozenset[str]:
     )
 
 
+def main_outcome(cell: CellRecord) -> OutcomeRecord | None:
+    """The outcome most of a cell's runs gave (None when it measured nothing)."""
+    return max(cell["outcomes"], key=lambda outcome: outcome["count"]) if cell["outcomes"] else None
+
+
 def exceptions_of(cell: CellRecord, sides: tuple[str, ...]) -> list[Record]:
     """The exceptions of the cell's most frequent outcome, in step order."""
-    if not cell["outcomes"]:
+    outcome = main_outcome(cell)
+    if outcome is None:
         return []
-    outcome = max(cell["outcomes"], key=lambda o: o["count"])
     return [exception for side in sides for exception in derived.exceptions_in(outcome["outcome"].get(side))]
 
 
@@ -342,16 +343,6 @@ class _Finding:
     parameters: tuple[str, ...] = ()
 
 
-@dataclass
-class _Pairs:
-    """Cells where FROM plays a role, paired with TO's."""
-
-    document: ResultsDocument
-    old: str
-    new: str
-    pairs: list[tuple[Site, CellRecord, CellRecord]] = field(default_factory=list)
-
-
 def pair_cells(document: ResultsDocument, old: str, new: str) -> list[tuple[Site, CellRecord, CellRecord]]:
     cells = {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
     found = []
@@ -382,8 +373,6 @@ def labels_text(cell: CellRecord) -> str:
 
 def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version: str) -> list[_Finding]:
     where = f"{site.scenario} · {site.variant}"
-    if {before["status"], after["status"]} & NOT_MEASURED:
-        return []
     if before["status"] != after["status"]:
         if after["status"] == CellStatus.UNSUPPORTED:
             removed = f"removed in {new_version}: {after.get('reason', '')}".rstrip(": ")
@@ -454,8 +443,9 @@ def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecor
     if set(old) == set(new) and len(old) == 1:
         return []
     labels_before, labels_after = labels_text(before), labels_text(after)
-    first_before = max(before["outcomes"], key=lambda o: o["count"])
-    first_after = max(after["outcomes"], key=lambda o: o["count"])
+    first_before, first_after = main_outcome(before), main_outcome(after)
+    if first_before is None or first_after is None:
+        return []  # a measured cell always has an outcome
     detail = ""
     if first_before["key"] != first_after["key"]:
         detail = difference(first_before["answer"], first_after["answer"])
