@@ -85,6 +85,12 @@ class CellTest:
 UNTESTABLE = CellTest(1.0, 1.0, None)
 
 
+def _rank(p: float) -> float:
+    """``p`` at nine significant digits: two tests equal in exact arithmetic
+    rank equal although floating point computes them a few ulps apart."""
+    return float(f"{p:.9g}")
+
+
 def compare_counts(reference: Mapping[str, int], run: Mapping[str, int]) -> CellTest:
     """Compare two samples of answers (counts per answer key)."""
     answers = sorted(set(reference) | set(run))
@@ -95,12 +101,12 @@ def compare_counts(reference: Mapping[str, int], run: Mapping[str, int]) -> Cell
     for answer in answers:
         before, after = reference.get(answer, 0), run.get(answer, 0)
         table = ((before, reference_runs - before), (after, runs - after))
-        tests.append((fisher(table), minimum_p(reference_runs, runs, before + after), -before, answer, after))
+        tests.append((fisher(table), minimum_p(reference_runs, runs, before + after), before, answer, after))
     factor = 1 if len(answers) == 2 else len(answers)
     # The most significant answer; between equally significant ones (two
-    # answers always are), the one the reference saw most: "A 40/40 → 11/40".
-    p, _, negative_before, answer, after = min(tests)
-    before = -negative_before
+    # answers always are, up to the last bits of floating point), the one the
+    # reference saw most: "A 40/40 → 11/40".
+    p, _, before, answer, after = min(tests, key=lambda test: (_rank(test[0]), -test[2], test[3]))
     minimum = min(test[1] for test in tests)
     return CellTest(min(1.0, factor * p), min(1.0, factor * minimum), answer, before, after)
 
