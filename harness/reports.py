@@ -219,7 +219,7 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         for difference in document.get("interpreters", [])
         for cell in difference["cells"]
     }
-    details: list[dict[str, Any]] = []
+    data = DetailData()
     sections: list[dict[str, Any]] = []
     # A peer that does not exist (an implementation the release does not
     # have) is not a row or a column: its cells say nothing.
@@ -253,10 +253,8 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                         row.append(None)
                         continue
                     drift = drift_by_cell.get((scenario["id"], cell_key(cell)))
-                    number = len(details)
-                    details.append(_detail(scenario, cell, drift))
                     link = deep_link(cell, link_as)
-                    details[-1]["link"] = link
+                    number = data.add(scenario, cell, drift, link)
                     links[link] = number
                     interpreter = by_interpreter.get((scenario["id"], cell["variant"], cell["client"], cell["server"]))
                     row.append(
@@ -284,7 +282,7 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         sections=sections,
         glance=at_a_glance(document, drift_by_cell, clients, servers, names, link_as),
         links=links,
-        details=details,
+        data=data.describe(),
         implementations=implementations,
         drift_counts=counts(drifts) if drifts is not None else None,
         grades=Counter(worst_grade(cell) for cell in document["cells"]),
@@ -391,35 +389,88 @@ def _interpreter_note(difference: InterpreterDifference | None) -> str:
     return "differs on " + " / ".join(pythons)
 
 
-def _detail(scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None) -> dict[str, Any]:
-    outcomes = []
-    for outcome in cell["outcomes"]:
-        example = outcome.get("example", {})
-        outcomes.append(
+class DetailData:
+    """What the dashboard's script needs to show any cell's detail on demand.
+
+    Embedded once as JSON: the page's HTML holds the grids only, and a
+    detail is built (as text nodes, never markup) when a cell is opened. Equal
+    things are stored once and referred to by index: a side's step table
+    (its times apart), an answer, a scenario's question and links.
+    """
+
+    def __init__(self) -> None:
+        self.details: list[dict[str, Any]] = []
+        self.traces: list[list[dict[str, Any]]] = []
+        self.texts: list[str] = []
+        self.scenarios: list[dict[str, Any]] = []
+        self._traces: dict[str, int] = {}
+        self._texts: dict[str, int] = {}
+        self._scenarios: dict[str, int] = {}
+
+    def _index(self, table: list[Any], seen: dict[str, int], key: str, value: Any) -> int:
+        if key not in seen:
+            seen[key] = len(table)
+            table.append(value)
+        return seen[key]
+
+    def text(self, value: str) -> int:
+        return self._index(self.texts, self._texts, value, value)
+
+    def trace(self, record: Record | None) -> tuple[int, list[str]]:
+        """A side's step table (by index) and its steps' times."""
+        rows = step_rows(record)
+        times = [row.pop("elapsed") for row in rows]
+        key = json.dumps(rows, sort_keys=True, ensure_ascii=False)
+        return self._index(self.traces, self._traces, key, rows), times
+
+    def scenario(self, scenario: ScenarioRecord) -> int:
+        links = [{"text": link, "url": safe_url(link) or ""} for link in scenario.get("links", [])]
+        return self._index(
+            self.scenarios,
+            self._scenarios,
+            scenario["id"],
+            {"question": scenario["question"], "links": links},
+        )
+
+    def add(self, scenario: ScenarioRecord, cell: CellRecord, drift: Drift | None, link: str) -> int:
+        outcomes = []
+        for outcome in cell["outcomes"]:
+            example: dict[str, Any] = dict(outcome.get("example", {}))
+            sides = {}
+            for role in ("client", "server"):
+                trace, times = self.trace(example.get(role))
+                sides[role] = {"trace": trace, "times": times}
+            outcomes.append(
+                {
+                    "label": outcome["label"],
+                    "count": outcome["count"],
+                    "grade": grade_name(outcome) or "",
+                    "reason": outcome["grade"]["reason"] if outcome["grade"] is not None else "",
+                    "key": outcome["key"],
+                    "answer": self.text(json.dumps(outcome["answer"], ensure_ascii=False, sort_keys=True)),
+                    "evidence": outcome["evidence"],
+                    **sides,
+                }
+            )
+        self.details.append(
             {
-                "label": outcome["label"],
-                "count": outcome["count"],
-                "grade": grade_name(outcome) or "",
-                "reason": outcome["grade"]["reason"] if outcome["grade"] is not None else "",
-                "key": outcome["key"],
-                "answer": json.dumps(outcome["answer"], ensure_ascii=False, sort_keys=True),
-                "evidence": outcome["evidence"],
-                "client": step_rows(example.get("client")),
-                "server": step_rows(example.get("server")),
-                "seconds": outcome.get("seconds", {}),
+                "title": f"{scenario['id']} · {cell['variant']} · {cell['client']} → {cell['server']}",
+                "scenario": self.scenario(scenario),
+                "status": cell["status"],
+                "reason": cell.get("reason", ""),
+                "runs": cell["runs"],
+                "outcomes": outcomes,
+                "errors": [
+                    {"reason": e["reason"], "count": e["count"], "detail": e.get("detail", "")} for e in cell["errors"]
+                ],
+                "drift": drift.line() if drift else "",
+                "link": link,
             }
         )
-    return {
-        "title": f"{scenario['id']} · {cell['variant']} · {cell['client']} → {cell['server']}",
-        "question": scenario["question"],
-        "links": scenario.get("links", []),
-        "status": cell["status"],
-        "reason": cell.get("reason", ""),
-        "runs": cell["runs"],
-        "outcomes": outcomes,
-        "errors": [{"reason": e["reason"], "count": e["count"], "detail": e.get("detail", "")} for e in cell["errors"]],
-        "drift": drift.line() if drift else "",
-    }
+        return len(self.details) - 1
+
+    def describe(self) -> dict[str, Any]:
+        return {"details": self.details, "traces": self.traces, "texts": self.texts, "scenarios": self.scenarios}
 
 
 # Upgrade reports (the comparison itself is :mod:`harness.upgrade`).

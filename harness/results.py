@@ -3,7 +3,8 @@ writing and reading it safely.
 
 The schema is documented in ``reports/results.schema.md``, typed in
 :mod:`harness.schema` and checked by ``harness/schemas/results.schema.json``
-(JSON Schema) on every read; bump :data:`SCHEMA_VERSION` on any
+(JSON Schema) on every read; each distinct side record is stored once
+(:mod:`harness.storage`) and readers get the unpacked document; bump :data:`SCHEMA_VERSION` on any
 incompatible change.
 
 Writes are atomic (:mod:`harness.files`), so a reader (or a crash) never sees
@@ -30,7 +31,7 @@ from typing import Any, cast
 
 import jsonschema
 
-from . import __version__, derived, exit_codes, versions
+from . import __version__, derived, exit_codes, storage, versions
 from .environments import Environment
 from .exit_codes import BadInputError
 from .files import write_json_atomically
@@ -42,7 +43,7 @@ from .text import visible
 from .vocabulary import Availability, CellStatus
 
 SCHEMA = "websockets-conformance/results"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def target_path(path: Path, document: ResultsDocument) -> Path:
 def save(path: Path, document: ResultsDocument) -> Path:
     """Save results: complete runs to ``path``, incomplete ones beside it."""
     target = target_path(path, document)
-    write_json_atomically(target, document)
+    write_json_atomically(target, storage.pack(document))
     if document["run"]["complete"]:
         stale = incomplete_path(path)
         if stale.exists():
@@ -193,4 +194,7 @@ def load(path: Path) -> ResultsDocument:
     """Read and check a results file; raise :class:`BadInputError` in one line if unusable."""
     document = read_document(path, "results", SCHEMA, SCHEMA_VERSION, "run `nox -s matrix` first")
     check_shape(path, "results", document)
-    return cast(ResultsDocument, document)
+    try:
+        return storage.unpack(document)
+    except KeyError as exc:
+        raise BadInputError(f"{visible(str(path))}: corrupt results file (no record {visible(str(exc))})") from None

@@ -75,6 +75,20 @@ def test_clicking_a_cell_opens_its_detail_and_script_text_stays_text(page):
     assert not detail.is_visible()
 
 
+def test_a_detail_links_only_http_and_shows_other_links_as_text(page, tmp_path):
+    hostile = document()
+    hostile["scenarios"][0]["links"].append("javascript:alert(1)")
+    path = tmp_path / "index.html"
+    path.write_text(reports.dashboard_html(hostile, None), encoding="utf-8")
+    original = page.url.split("#")[0]
+    page.goto(path.as_uri() + "#handshake-non-ready/accept-close/10.4/fault")
+    detail = page.locator("#detail")
+    assert "javascript:alert(1)" in detail.inner_text()  # shown…
+    hrefs = detail.locator("a").evaluate_all("anchors => anchors.map(a => a.getAttribute('href'))")
+    assert hrefs == ["https://github.com/python-websockets/websockets/issues/1547"]  # …never linked
+    page.goto(original)
+
+
 def test_a_filter_hides_cells(page):
     cells = page.locator("td.cell")
     page.select_option("#filter-scenario", "handshake-non-ready")

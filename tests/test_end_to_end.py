@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness import exit_codes
+from harness import results as results_file
 from harness.peer.labels import integer
 from tests.conftest import processes_tagged, run_harness, start_harness
 
@@ -52,7 +53,7 @@ def results(tmp_path_factory) -> dict:
         "send-then-close,send-after-remote-close,handshake-non-ready",
     )
     assert code == exit_codes.SUCCESS, text
-    return json.loads(output.read_text())
+    return results_file.load(output)
 
 
 def cells(results: dict, scenario: str, variant: str | None = None) -> list[dict]:
@@ -190,7 +191,7 @@ def test_an_unknown_version_is_unavailable_and_the_rest_runs(tmp_path):
         "--no-tables",
     )
     assert code == exit_codes.UNAVAILABLE, text
-    document = json.loads(output.read_text())
+    document = results_file.load(output)
     statuses = {(c["client"], c["status"]) for c in document["cells"]}
     assert ("99.0/default", "unavailable") in statuses
     assert any(client.startswith("8.1/") and status == "measured" for client, status in statuses)
@@ -224,7 +225,7 @@ def test_interrupt_keeps_last_results_and_leaves_no_orphans(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == exit_codes.INCOMPLETE, err
     assert output.read_text() == "previous complete results"
-    partial = json.loads((tmp_path / "results.incomplete.json").read_text())
+    partial = results_file.load(tmp_path / "results.incomplete.json")
     assert partial["run"]["complete"] is False and partial["run"]["interrupted"] is True
     time.sleep(0.5)
     assert processes_tagged(tag) == []

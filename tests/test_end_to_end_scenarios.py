@@ -7,11 +7,10 @@ points, so each assertion can fail: it checks what the real libraries did.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from harness import exit_codes
+from harness import results as results_file
 from harness.peer.labels import first_exception, integer, received_close, sent_close, steps
 from tests.conftest import run_harness
 
@@ -41,7 +40,7 @@ def results(tmp_path_factory) -> dict:
         "--no-tables",
     )
     assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
-    return json.loads(output.read_text())
+    return results_file.load(output)
 
 
 def newest(results: dict) -> str:

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from harness import exit_codes
+from harness import exit_codes, results
 from tests.conftest import run_harness, start_harness
 
 pytestmark = pytest.mark.peers
@@ -45,7 +43,7 @@ def runs(tmp_path_factory):
 
 
 def cells(path):
-    document = json.loads(path.read_text())
+    document = results.load(path)
     return document, {(c["scenario"], c["variant"], c["client"], c["server"]): c for c in document["cells"]}
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from packaging.version import Version
 
-from harness import exit_codes, history, pipeline, upgrade, versions
+from harness import exit_codes, history, pipeline, results, upgrade, versions
 from harness.exit_codes import UsageError
 from tests.conftest import run_harness
 from tests.test_upgrade import cell, document, outcome
@@ -134,7 +133,7 @@ def test_history_shows_the_message_loss_in_14_0_only(tmp_path):
     assert "failed" in eras[1] and "0/3 msgs" in eras[1] and "failed" not in eras[0] + eras[2]
     page = (tmp_path / "history-send-then-close.html").read_text()
     assert 'colspan="1"' in page and "0/3 msgs" in page
-    run = json.loads(output.read_text())
+    run = results.load(output)
     assert all(target.startswith("send-then-close/") for target in run["run"]["options"]["cells"])
 
 

@@ -144,7 +144,7 @@ def test_recorded_text_survives_results_json_losslessly(tmp_path, text):
 @given(HOSTILE)
 def test_recorded_text_is_inert_in_the_terminal(text):
     stream = io.StringIO()
-    console = Console(file=stream, force_terminal=True, color_system=None, width=160, highlight=False)
+    console = Console(file=stream, force_terminal=True, color_system=None, width=20_000, highlight=False)
     original = display.output
     display.output = console
     try:

@@ -112,8 +112,9 @@ def document():
 def test_dashboard_escapes_everything_recorded():
     html = reports.dashboard_html(document(), None)
     assert SCRIPT not in html
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
-    assert html.count("<script>") == 1  # the dashboard's own
+    # The detail's data: JSON with <, > and & escaped, shown as text by the script.
+    assert "\\u003cscript\\u003ealert('x')\\u003c/script\\u003e" in html
+    assert html.count("<script") == 2  # the dashboard's own: its data and its code
 
 
 def test_dashboard_is_self_contained():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import __version__, exit_codes, matrix, outcomes, results
+from harness import __version__, exit_codes, matrix, outcomes, results, storage
 from harness.environments import Environment
 from harness.exit_codes import BadInputError
 from harness.peer import scenario
@@ -195,7 +195,7 @@ def test_read_document_messages(tmp_path):
         BadInputError, match=r"^.*r\.json: not a results file \(schema is not 'websockets-conformance/results'\)$"
     ):
         results.load(tmp_path / "r.json")
-    broken = document()
+    broken = storage.pack(document())
     broken["peers"][0]["id"] = 3
     (tmp_path / "r.json").write_text(json.dumps(broken))
     with pytest.raises(BadInputError, match=r"corrupt results file \(\.peers\[0\]\.id: 3 is not of type 'string'\)$"):

@@ -7,13 +7,12 @@ rather than pass for stable by chance.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from harness import exit_codes
+from harness import exit_codes, results
 from harness.reference import peer_key
 from tests.conftest import run_harness
 
@@ -47,7 +46,7 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def outcome_sets(path: Path) -> dict[tuple[str, str, str, str], tuple[bool, frozenset[str]]]:
-    document = json.loads(path.read_text())
+    document = results.load(path)
     return {
         (c["scenario"], c["variant"], c["client"], c["server"]): (
             c["varies"],
