@@ -305,6 +305,12 @@ def make_parser() -> ArgumentParser:
     plan.add_argument(
         "--shards", type=bounded_integer(shards.MAXIMUM_SHARDS), default=1, help="how many shards (default: 1)"
     )
+    plan.add_argument(
+        "--timings",
+        type=Path,
+        metavar="RESULTS",
+        help="balance the shards on what each cell took in this previous run's results (e.g. the last merged run)",
+    )
     plan.set_defaults(output=PLAN)  # --output: the plan file
 
     merge = subcommands.add_parser("merge", help="merge the results of every shard of a run into one")
@@ -349,7 +355,7 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
     if arguments.command == "plan":
         if arguments.plan is not None or arguments.shard is not None:
             raise UsageError("plan makes a plan: it takes neither --plan nor --shard")
-        return commands.plan(matrix_options(arguments), arguments.shards, arguments.output)
+        return commands.plan(matrix_options(arguments), arguments.shards, arguments.output, arguments.timings)
     if arguments.command == "merge":
         return commands.merge(arguments.inputs, arguments.output, arguments.reference, arguments.junit)
     if arguments.command == "history":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import display, exit_codes, history, pipeline, plans, reference, reports, results, versions
 from . import merge as merge_module
+from . import shards as shards_module
 from . import upgrade as upgrade_module
 from .exit_codes import UsageError
 from .files import write_text_atomically
@@ -185,14 +186,16 @@ async def history_command(options: MatrixOptions, request: History) -> int:
     return results.exit_code_for(document)
 
 
-def plan(options: MatrixOptions, shards: int, path: Path) -> int:
+def plan(options: MatrixOptions, shards: int, path: Path, timings_from: Path | None = None) -> int:
     """``nox -s plan``: resolve the versions once, write the plan file."""
     scenarios = tuple(pipeline.load_scenarios(options.scenarios or pipeline.discover_scenarios()))
-    made = plans.make(options, scenarios, shards)
+    timings = shards_module.measured_timings(results.load(timings_from)) if timings_from is not None else None
+    made = plans.make(options, scenarios, shards, timings)
     plans.save(path, made)
+    timed = f" · timings of {len(made.get('timings', {}))} cells" if timings_from is not None else ""
     display.say(
         f"plan {made['id']}: clients {', '.join(made['clients'])} · servers {', '.join(made['servers'])} · "
-        f"{len(made['scenarios'])} scenarios · {shards} shard{'s' if shards > 1 else ''} → {path}"
+        f"{len(made['scenarios'])} scenarios · {shards} shard{'s' if shards > 1 else ''}{timed} → {path}"
     )
     return exit_codes.SUCCESS
 

@@ -27,6 +27,7 @@ import asyncio
 import datetime
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ class MatrixOptions:
     shard: shards.Shard | None = None
     #: The id of the plan the options came from (``--plan``, :mod:`harness.plans`).
     plan: str | None = None
+    #: What each cell took in a previous run (the plan's ``timings``), by
+    #: :func:`shards.timing_key`: what ``--shard`` balances on first.
+    timings: Mapping[str, shards.Expectation] | None = None
     #: Also write the results as JUnit XML here (``--junit``).
     junit: Path | None = None
 
@@ -346,7 +350,9 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     cells = plan(scenarios, peers, options.only)
     if options.shard is not None:
         everything = len(cells)
-        cells = shards.select(cells, scenarios, options.shard, options.repeat, references, options.max_repeat)
+        cells = shards.select(
+            cells, scenarios, options.shard, options.repeat, references, options.max_repeat, options.timings
+        )
         display.say(f"shard {options.shard}: {len(cells)} of {everything} cells")
     runnable = sum(1 for cell in cells if cell.runnable)
     display.say(f"{len(cells)} cells ({runnable} runnable) × {options.repeat} repetitions, {options.jobs} in flight")

@@ -8,6 +8,12 @@ published while the shards run cannot split the matrix between two
 "newest". The plan's ``id`` (a digest of what it decides) is recorded in
 each shard's results, and ``merge`` refuses shards of different plans.
 
+``--timings previous/results.json`` puts in the plan what each cell took in
+a previous run of the matrix (mean case seconds, and whether it varied):
+``--shard`` balances on that first (:mod:`harness.shards`). The reference
+only knows the default implementation, and with ``--impls all`` the cost
+of a cell depends on its implementations far more than on its variant.
+
 Only the cells are planned; how a shard runs them (``--jobs``,
 ``--agents-per-peer``, ``--output``) stays a command-line choice.
 """
@@ -21,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
-from . import __version__, versions
+from . import __version__, shards, versions
 from .exit_codes import BadInputError
 from .files import write_json_atomically
 from .pipeline import MatrixOptions
@@ -31,7 +37,12 @@ SCHEMA = "websockets-conformance/plan"
 SCHEMA_VERSION = 1
 
 
-class PlanDocument(TypedDict):
+class PlanTimings(TypedDict, total=False):
+    #: Per cell (:func:`shards.timing_key`): [mean case seconds, 1 if it varied else 0].
+    timings: dict[str, list[float]]
+
+
+class PlanDocument(PlanTimings):
     schema: str
     schema_version: int
     id: str
@@ -49,17 +60,34 @@ class PlanDocument(TypedDict):
     shards: int
 
 
-#: The fields of a plan that decide the cells and their repetitions.
-DECIDING = ("clients", "servers", "implementations", "scenarios", "repeat", "max_repeat", "pythons", "interpreters")
+#: The fields of a plan that decide the cells and their repetitions, and
+#: (``timings``, when present) how they are split into shards.
+DECIDING = (
+    "clients",
+    "servers",
+    "implementations",
+    "scenarios",
+    "repeat",
+    "max_repeat",
+    "pythons",
+    "interpreters",
+    "timings",
+)
 
 
 def plan_id(content: dict[str, Any]) -> str:
     """A short digest of what a plan decides (not when it was made)."""
-    canonical = json.dumps({key: content[key] for key in DECIDING}, sort_keys=True, separators=(",", ":"))
+    deciding = {key: content[key] for key in DECIDING if key in content}
+    canonical = json.dumps(deciding, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def make(options: MatrixOptions, scenarios: tuple[str, ...], shards: int) -> PlanDocument:
+def make(
+    options: MatrixOptions,
+    scenarios: tuple[str, ...],
+    shards: int,
+    timings: dict[str, shards.Expectation] | None = None,
+) -> PlanDocument:
     """Resolve ``options``' versions against PyPI (or the last known list)."""
     releases = versions.fetch_releases(options.environments / "releases.json")
     content: dict[str, Any] = {
@@ -72,6 +100,8 @@ def make(options: MatrixOptions, scenarios: tuple[str, ...], shards: int) -> Pla
         "pythons": {name: list(pythons) for name, pythons in sorted(options.pythons.items())},
         "interpreters": list(options.interpreters),
     }
+    if timings:
+        content["timings"] = {key: [seen.seconds or 0.0, seen.varies] for key, seen in sorted(timings.items())}
     document = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -111,4 +141,6 @@ def apply(options: MatrixOptions, plan: PlanDocument) -> MatrixOptions:
         pythons={name: tuple(pythons) for name, pythons in plan["pythons"].items()},
         interpreters=tuple(plan["interpreters"]),
         plan=plan["id"],
+        timings={key: shards.Expectation(seconds, varies) for key, (seconds, varies) in plan.get("timings", {}).items()}
+        or None,
     )

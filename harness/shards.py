@@ -13,12 +13,14 @@ Theory of operation
 * **The cost of a cell** is the time it is expected to take: its runs ×
   its seconds per case. Runs are its repetitions, plus the adaptive ones
   (up to ``max_repeat``) in proportion to how likely it is to vary: 1 for a
-  cell the reference saw vary, 0 for one it saw steady, and for a cell the
-  reference has not measured (another implementation, a new peer) the
-  share of its variant's reference cells that vary. Seconds per case are
-  the reference's for the cell (``seconds``, the mean case duration), else
-  the mean over its variant's reference cells, else what the scenario
-  declares (``Variant.case_seconds``, else ``Scenario.case_seconds``). A
+  cell seen to vary, 0 for one seen steady, and for a cell never measured
+  (another implementation, a new peer) the share of its variant's reference
+  cells that vary. What a cell was *seen* to do comes first from the plan's
+  ``timings`` (a previous run of the same matrix, ``plan --timings``: the
+  only source that knows every implementation), then from the reference
+  (``seconds``, the mean case duration). Else seconds per case are the mean
+  over its variant's reference cells, else what the scenario declares
+  (``Variant.case_seconds``, else ``Scenario.case_seconds``). A
   cell that cannot run costs nothing. Cases run ``jobs`` at a time, so a
   cell that waits (keepalive, timeouts) costs its waiting, not CPU.
 * **The partition** is greedy, longest first (LPT): cells by decreasing
@@ -38,7 +40,8 @@ from . import reference
 from .exit_codes import UsageError
 from .matrix import Cell
 from .peer.scenario import LoadedScenario
-from .schema import ReferenceDocument
+from .schema import ReferenceDocument, ResultsDocument
+from .vocabulary import CellStatus
 
 #: The most shards a run may be split into.
 MAXIMUM_SHARDS = 256
@@ -106,6 +109,26 @@ def expectations(references: Mapping[str, ReferenceDocument] | None) -> dict[tup
     return found
 
 
+def timing_key(scenario: str, variant: str, client: str, server: str) -> str:
+    """How a plan's ``timings`` name a cell: its scenario and reference key
+    (peers without their Python, so that timings outlive an interpreter)."""
+    return f"{scenario} | {reference.key_of(variant, client, server)}"
+
+
+def measured_timings(document: ResultsDocument) -> dict[str, Expectation]:
+    """What each measured cell of a previous run took: its mean case seconds
+    (over every run, by each answer's median) and whether it varied."""
+    found: dict[str, Expectation] = {}
+    for cell in document["cells"]:
+        runs = sum(outcome["count"] for outcome in cell["outcomes"])
+        if cell["status"] != CellStatus.MEASURED or runs == 0:
+            continue
+        seconds = sum(outcome["count"] * outcome["seconds"]["median"] for outcome in cell["outcomes"]) / runs
+        key = timing_key(cell["scenario"], cell["variant"], cell["client"], cell["server"])
+        found[key] = Expectation(float(f"{seconds:.3g}"), 1.0 if cell["varies"] else 0.0)
+    return found
+
+
 def cost(
     cell: Cell,
     scenario: LoadedScenario,
@@ -113,6 +136,7 @@ def cost(
     references: Mapping[str, ReferenceDocument] | None,
     max_repeat: int | None = None,
     typical: Mapping[tuple[str, str], Expectation] | None = None,
+    measured: Mapping[str, Expectation] | None = None,
 ) -> float:
     """The expected seconds of a cell's runs (see the module doc): its
     repetitions, plus the adaptive ones in proportion to how likely it is to
@@ -123,9 +147,12 @@ def cost(
     seconds: float | None = None
     varies = 0.0
     entry = None
+    seen = (measured or {}).get(timing_key(cell.scenario, cell.variant, cell.client.id, cell.server.id))
     if references is not None and cell.scenario in references:
         entry = references[cell.scenario]["cells"].get(reference.key_of(cell.variant, cell.client.id, cell.server.id))
-    if entry is not None and entry.get("status") == "measured":
+    if seen is not None:
+        seconds, varies = seen.seconds, seen.varies
+    elif entry is not None and entry.get("status") == "measured":
         seconds = entry.get("seconds")
         varies = 1.0 if len(entry.get("answers", {})) > 1 else 0.0
     elif typical is not None and (cell.scenario, cell.variant) in typical:
@@ -156,10 +183,11 @@ def split(
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
     max_repeat: int | None = None,
+    measured: Mapping[str, Expectation] | None = None,
 ) -> tuple[list[list[Cell]], dict[tuple[str, str, str, str], float]]:
     """The ``count`` parts of ``cells``, and each cell's cost."""
     typical = expectations(references)
-    costs = [cost(cell, scenarios[cell.scenario], repeat, references, max_repeat, typical) for cell in cells]
+    costs = [cost(cell, scenarios[cell.scenario], repeat, references, max_repeat, typical, measured) for cell in cells]
     return partition(cells, costs, count), {cell.key: value for cell, value in zip(cells, costs)}
 
 
@@ -170,9 +198,10 @@ def select(
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
     max_repeat: int | None = None,
+    measured: Mapping[str, Expectation] | None = None,
 ) -> list[Cell]:
     """The cells of ``shard``, in plan order."""
-    parts, _ = split(cells, scenarios, shard.count, repeat, references, max_repeat)
+    parts, _ = split(cells, scenarios, shard.count, repeat, references, max_repeat, measured)
     chosen = {cell.key for cell in parts[shard.index - 1]}
     return [cell for cell in cells if cell.key in chosen]
 
@@ -184,7 +213,8 @@ def expected_seconds(
     repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
     max_repeat: int | None = None,
+    measured: Mapping[str, Expectation] | None = None,
 ) -> list[float]:
     """Each shard's expected total case-seconds."""
-    parts, costs = split(cells, scenarios, count, repeat, references, max_repeat)
+    parts, costs = split(cells, scenarios, count, repeat, references, max_repeat, measured)
     return [sum(costs[cell.key] for cell in part) for part in parts]

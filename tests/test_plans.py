@@ -4,17 +4,17 @@ import json
 
 import pytest
 
-from harness import cli, exit_codes, plans
+from harness import cli, exit_codes, plans, shards
 from harness.exit_codes import BadInputError
 from harness.pipeline import MatrixOptions
 
 
-def made(tmp_path, monkeypatch, **options):
+def made(tmp_path, monkeypatch, timings=None, **options):
     releases = tmp_path / "releases.json"
     releases.write_text(json.dumps({"versions": ["8.1", "13.1", "14.2", "15.0", "17.4"], "prereleases": []}))
     monkeypatch.setenv("HARNESS_PYPI_JSON", "http://127.0.0.1:9/{package}")  # unreachable: the cached list
     base = MatrixOptions(clients=("8.1", "newest"), servers=("newest-14",), environments=tmp_path, **options)
-    return plans.make(base, ("send-then-close",), 4)
+    return plans.make(base, ("send-then-close",), 4, timings)
 
 
 def test_a_plan_holds_exact_versions_and_its_id(tmp_path, monkeypatch):
@@ -33,6 +33,18 @@ def test_the_id_ignores_when_the_plan_was_made(tmp_path, monkeypatch):
     again = dict(first, created="another day")
     assert plans.plan_id(again) == first["id"]
     assert plans.plan_id(dict(first, repeat=11)) != first["id"]
+
+
+def test_timings_travel_in_the_plan_and_decide_its_id(tmp_path, monkeypatch):
+    plain = made(tmp_path, monkeypatch)
+    assert "timings" not in plain and plans.apply(MatrixOptions(), plain).timings is None
+    seen = {"send-then-close | close-1000-right-away | 8.1/default → 14.2/default": shards.Expectation(0.25, 1.0)}
+    timed = made(tmp_path, monkeypatch, timings=seen)
+    assert timed["timings"] == {key: [0.25, 1.0] for key in seen}
+    assert timed["id"] != plain["id"]  # another partition: merge must not mix the two
+    path = tmp_path / "plan.json"
+    plans.save(path, timed)
+    assert plans.apply(MatrixOptions(), plans.load(path)).timings == seen
 
 
 def test_an_edited_plan_is_refused(tmp_path, monkeypatch):

@@ -61,6 +61,34 @@ def test_costs_come_from_the_reference_then_the_declaration():
     assert shards.cost(silent, SCENARIOS["handshake-non-ready"], 10, None) == pytest.approx(40.0)
 
 
+def test_timings_of_a_previous_run_come_before_the_reference():
+    cell = next(c for c in cells() if c.scenario == "keepalive" and c.variant == "client-stops-answering")
+    key = "client-stops-answering | 13.1/default → 13.1/default"
+    reference = {"keepalive": {"cells": {key: {"status": "measured", "seconds": 2.0}}}}
+    seen = {f"keepalive | {key}": shards.Expectation(5.0, 0.0)}
+    assert shards.cost(cell, SCENARIOS["keepalive"], 10, reference, measured=seen) == pytest.approx(50.0)
+    varied = {f"keepalive | {key}": shards.Expectation(5.0, 1.0)}
+    assert shards.cost(cell, SCENARIOS["keepalive"], 10, reference, 60, measured=varied) == pytest.approx(300.0)
+
+
+def test_measured_timings_are_each_cells_mean_case_seconds():
+    record = {
+        "scenario": "keepalive",
+        "variant": "v",
+        "client": "14.2/sync/py3.13",
+        "server": "13.1/asyncio/py3.9",
+        "status": "measured",
+        "varies": True,
+        "outcomes": [
+            {"count": 3, "seconds": {"min": 0.1, "median": 1.0, "max": 2.0}},
+            {"count": 1, "seconds": {"min": 4.0, "median": 4.0, "max": 4.0}},
+        ],
+    }
+    unavailable = dict(record, status="unavailable", outcomes=[])
+    found = shards.measured_timings({"cells": [record, unavailable]})
+    assert found == {"keepalive | v | 14.2/sync → 13.1/asyncio": shards.Expectation(1.75, 1.0)}
+
+
 def test_a_cell_that_cannot_run_costs_nothing():
     unsupported = matrix.Peer("8.1", "trio", "3.9", "/p", Availability.UNSUPPORTED, "no trio")
     cell = matrix.Cell("send-then-close", "close-1000-right-away", unsupported, PEERS[0])
