@@ -7,24 +7,37 @@ sleeps (so wall time is harness + library, not waiting), ``repeat`` times.
 Two runs: serial (one case in flight: the per-case cost) and parallel (the
 default ``jobs``: throughput). *Overhead* is a case's wall time as the
 orchestrator sees it (serve → client → collect) minus the time the client's
-scenario script itself took inside the agent.
+scenario script itself took inside the agent. *CPU per case* is the CPU
+time of the orchestrator and of every agent (``/proc``: user + system)
+during the measurement, divided by the cases.
+
+A third run is the *baseline*: what a user writes without this tool, one
+fresh interpreter per case — the same scenario code, but every case starts
+its server and client agents and stops them after (:class:`OneShotPool`).
+The ratio is the baseline's seconds per case over the harness's, serial and
+parallel.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from . import display, exit_codes, matrix, pipeline
+from . import agents, display, exit_codes, matrix, pipeline
 from .outcomes import CaseResult
 from .pipeline import PROJECT, MatrixOptions
 from .runner import Runner, Settings
 from .vocabulary import CellStatus
 
 VERSIONS = ("8.1", "14.2")
+
+#: Repetitions of the baseline (process per case): enough for a median.
+BASELINE_REPEAT = 3
 SUBSET = {
     "send-then-close": ("close-1000-right-away", "close-4001-right-away"),
     "send-after-remote-close": ("right-after-connect", "after-one-yield"),
@@ -32,12 +45,57 @@ SUBSET = {
 }
 
 
+#: Clock ticks per second of /proc's CPU times.
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def agent_cpu_seconds(agent: agents.Agent) -> float:
+    """User + system CPU seconds of a live agent process so far (Linux /proc)."""
+    if agent.process is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{agent.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+
+
+def cpu_seconds() -> float:
+    """CPU seconds so far of the orchestrator, of its children that exited
+    (reaped agents), and of every live agent."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    live = sum(agent_cpu_seconds(agent) for agent in list(agents.LIVE_AGENTS))
+    return time.process_time() + children.ru_utime + children.ru_stime + live
+
+
+class OneShotPool:
+    """A pool that starts a fresh agent for every case and stops it after:
+    one interpreter per case and role, the baseline the harness is measured
+    against."""
+
+    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int) -> None:
+        self.executable, self.role, self.peer, self.project = executable, role, peer, project
+
+    async def acquire(self) -> agents.Agent:
+        agent = agents.Agent(self.executable, self.role, self.peer, self.project)
+        await agent.start()
+        return agent
+
+    async def release(self, agent: agents.Agent) -> None:
+        await agent.stop()
+
+    async def close(self) -> None:
+        pass
+
+
 async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
     flat: list[CaseResult] = []
     runner.progress = lambda cell, result: flat.append(result)
+    cpu = cpu_seconds()
     started = time.monotonic()
     await runner.run(cells)
     seconds = time.monotonic() - started
+    cpu = cpu_seconds() - cpu
     runner.progress = None
     overheads = [
         result.seconds - float(result.client.get("elapsed", 0.0)) for result in flat if result.client is not None
@@ -50,6 +108,8 @@ async def measure(runner: Runner, cells: list[matrix.Cell]) -> dict[str, Any]:
         "cases_per_second": round(len(flat) / seconds, 1),
         "overhead_median_ms": round(statistics.median(overheads) * 1000, 2),
         "overhead_p90_ms": round(sorted(overheads)[int(len(overheads) * 0.9)] * 1000, 2),
+        "cpu_ms_per_case": round(cpu / max(1, len(flat)) * 1000, 2),
+        "seconds_per_case_ms": round(seconds / max(1, len(flat)) * 1000, 2),
     }
 
 
@@ -131,9 +191,30 @@ async def run_benchmark(repeat: int, jobs: int, environments: Path) -> int:
         display.say(
             f"{name:8} jobs={in_flight:<3} {report[name]['cases']} cases in {report[name]['seconds']} s: "
             f"{report[name]['cases_per_second']} cases/s, harness overhead per case "
-            f"median {report[name]['overhead_median_ms']} ms, p90 {report[name]['overhead_p90_ms']} ms"
-            f", {report[name]['errors']} errors"
+            f"median {report[name]['overhead_median_ms']} ms, p90 {report[name]['overhead_p90_ms']} ms, "
+            f"CPU {report[name]['cpu_ms_per_case']} ms per case, {report[name]['errors']} errors"
         )
+    report["parallel_speedup"] = round(report["parallel"]["cases_per_second"] / report["serial"]["cases_per_second"], 2)
+    display.say(f"parallel / serial: {report['parallel_speedup']}×")
+    # The baseline: one interpreter per case and role, one case at a time,
+    # on fewer repetitions (each case costs two interpreter start-ups).
+    baseline_repeat = max(1, min(repeat, BASELINE_REPEAT))
+    async with Runner(
+        PROJECT,
+        scenarios,
+        Settings(baseline_repeat, 1, agents_per_peer=1),
+        pool_factory=OneShotPool,  # type: ignore[arg-type]  # acquire returns Agent, as AgentPool's
+    ) as runner:
+        report["baseline"] = dict(await measure(runner, cells), jobs=1, repeat=baseline_repeat)
+    per_case = report["baseline"]["seconds_per_case_ms"]
+    report["baseline_ratio"] = {
+        name: round(per_case / report[name]["seconds_per_case_ms"], 1) for name in ("serial", "parallel")
+    }
+    display.say(
+        f"baseline (one interpreter per case): {report['baseline']['cases']} cases, {per_case} ms per case, "
+        f"CPU {report['baseline']['cpu_ms_per_case']} ms per case → the harness is "
+        f"{report['baseline_ratio']['serial']}× faster serially, {report['baseline_ratio']['parallel']}× in parallel"
+    )
     report["gaps"] = await measure_gaps(environments, repeat)
     for peer, gap in report["gaps"].items():
         display.say(f"gap between recv() calls, {peer}: median {gap['median_us']} µs, p99 {gap['p99_us']} µs")
@@ -141,5 +222,5 @@ async def run_benchmark(repeat: int, jobs: int, environments: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n")
     display.say(f"→ {path}")
-    errors = any(report[name]["errors"] for name in ("serial", "parallel"))
+    errors = any(report[name]["errors"] for name in ("serial", "parallel", "baseline"))
     return exit_codes.INCOMPLETE if errors else exit_codes.SUCCESS

@@ -48,16 +48,16 @@ MAXIMUM_AGENTS_PER_PEER = 64
 REFERENCE_MAX_REPEAT = 100
 
 
-def bounded_integer(maximum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from 1 to ``maximum``."""
+def bounded_integer(maximum: int, minimum: int = 1) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` (1) to ``maximum``."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got '{visible(text)}'") from None
-        if not 1 <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"expected 1 to {maximum}, got {value}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} to {maximum}, got {value}")
         return value
 
     return parse
@@ -169,6 +169,20 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"most agent processes per (peer, role), 1 to {MAXIMUM_AGENTS_PER_PEER} (default: 4)",
     )
     parser.add_argument(
+        "--waiting-jobs",
+        type=bounded_integer(MAXIMUM_JOBS, minimum=0),
+        default=MatrixOptions.waiting_jobs,
+        help="more cases in flight for cases that only wait (keepalive windows, timeouts), 0 to "
+        f"{MAXIMUM_JOBS}; 0 runs them with the others (default: {MatrixOptions.waiting_jobs})",
+    )
+    parser.add_argument(
+        "--waiting-agents",
+        type=bounded_integer(MAXIMUM_AGENTS_PER_PEER),
+        default=MatrixOptions.waiting_agents,
+        help="most agent processes per (peer, role) for waiting cases, 1 to "
+        f"{MAXIMUM_AGENTS_PER_PEER} (default: {MatrixOptions.waiting_agents})",
+    )
+    parser.add_argument(
         "--python", dest="pythons", help="interpreters per version, one peer each, e.g. 8.1=3.9,10.4=3.9,3.13"
     )
     parser.add_argument(
@@ -229,6 +243,8 @@ def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
         max_repeat=arguments.max_repeat,
         jobs=arguments.jobs,
         agents_per_peer=arguments.agents_per_peer,
+        waiting_jobs=arguments.waiting_jobs,
+        waiting_agents=arguments.waiting_agents,
         pythons=parse_pythons(arguments.pythons),
         interpreters=parse_interpreter_choice(arguments.interpreters),
         output=arguments.output or MatrixOptions.output,

@@ -11,7 +11,7 @@ merged document lie:
 * inputs of another harness or results schema version than each other;
 * shards of different runs: different options (versions, implementations,
   scenarios, repetitions — everything but how a shard ran: ``shard``,
-  ``jobs``, ``agents_per_peer``), different plans, different scenario sets;
+  ``jobs``, ``agents_per_peer``, the waiting lane's), different plans, different scenario sets;
 * an input that is not a shard, shards of different N, a shard given twice
   or two shards holding the same cell (overlap), and a missing shard.
 
@@ -36,7 +36,7 @@ from .schema import CellRecord, ResultsDocument, RunOptions
 from .shards import Shard
 
 #: Options that say how a shard ran, not what the run is.
-EXECUTION_OPTIONS = frozenset({"shard", "jobs", "agents_per_peer"})
+EXECUTION_OPTIONS = frozenset({"shard", "jobs", "agents_per_peer", "waiting_jobs", "waiting_agents"})
 
 
 def _what(options: RunOptions) -> dict[str, Any]:

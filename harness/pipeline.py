@@ -65,6 +65,10 @@ class MatrixOptions:
     max_repeat: int = 60
     jobs: int = 8
     agents_per_peer: int = 4
+    #: Cases that only wait run in a lane of their own (:mod:`harness.runner`):
+    #: this many more in flight, on at most ``waiting_agents`` agents per peer and role.
+    waiting_jobs: int = 32
+    waiting_agents: int = 8
     #: Interpreters named per version (``--python``): one peer each.
     pythons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: For other versions, which working interpreters: newest and/or oldest.
@@ -287,6 +291,9 @@ async def run_cells(
         options.agents_per_peer,
         max_repeat=options.max_repeat,
         known_to_vary=known_to_vary(cells, references),
+        case_seconds=shards.case_seconds_of(cells, scenarios, references, options.timings),
+        waiting_jobs=options.waiting_jobs,
+        waiting_agents=options.waiting_agents,
     )
     runner = Runner(PROJECT, scenarios, settings)
     total = sum(runner.repetitions(cell) for cell in cells if cell.runnable)
@@ -413,6 +420,8 @@ def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOpt
         "max_repeat": options.max_repeat,
         "jobs": options.jobs,
         "agents_per_peer": options.agents_per_peer,
+        "waiting_jobs": options.waiting_jobs,
+        "waiting_agents": options.waiting_agents,
     }
     if options.only:
         record["cells"] = sorted("/".join(cell) for cell in options.only)

@@ -3,8 +3,8 @@
 Theory of operation
 -------------------
 
-Each repetition of each runnable cell is a *case*. ``jobs`` workers take
-cases from one queue; for a case a worker borrows a client agent of the
+Each repetition of each runnable cell is a *case*. Workers take cases
+from a queue; for a case a worker borrows a client agent of the
 client peer, then a server agent of the server peer (always in that order, so
 two workers can never wait on each other), and:
 
@@ -24,6 +24,21 @@ comes only from several agents. Cases are ordered repetition by repetition,
 in a fixed shuffle, so that load spreads over every peer's agents rather than
 one pair being hammered (and its pool growing while others idle).
 
+*Two lanes.* Most cases are busy: a few milliseconds of CPU in the
+orchestrator and two agents, and ``jobs`` of them in flight keep the cores
+fed. Some only wait: keepalive windows, a silent peer held for a server's
+open timeout, a timeout the library owns. They cost seconds of wall time and
+almost no CPU, so they run in a *waiting lane* of their own:
+``waiting_jobs`` more workers with their own agents (``waiting_agents`` per
+peer and role, so that a peer's busy cases never queue behind its waiting
+ones), longest first, so that the longest waits start at once and overlap
+everything else instead of trailing at the end. A case is waiting when its
+expected duration (``case_seconds``: the reference's timing, else the
+scenario's declaration; :func:`harness.shards.case_seconds_of`) is at least
+:data:`WAITING_SECONDS`. A busy worker with nothing left takes waiting
+cases too. The lanes change only *when* a case runs and on which agent of
+its peer, never how: each still runs alone in its agent's event loop.
+
 Any agent failure — no answer within the deadline, death, garbage — makes the
 case an ``error`` with the reason; the broken agent is killed and replaced,
 and the run goes on.
@@ -32,10 +47,12 @@ and the run goes on.
 from __future__ import annotations
 
 import asyncio
+import collections
+import enum
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,6 +69,9 @@ REPLY_MARGIN = 5.0
 #: Seed of the case order: fixed, so that runs are comparable.
 SHUFFLE_SEED = 20261121
 
+#: A case expected to take at least this long mostly waits (see above).
+WAITING_SECONDS = 0.5
+
 #: Seconds for a server to start listening, and to stop and report.
 SERVE_TIMEOUT = 15.0
 COLLECT_TIMEOUT = 20.0
@@ -66,6 +86,19 @@ class Settings:
     max_repeat: int = 0
     #: Keys of cells known to vary from elsewhere (the reference).
     known_to_vary: frozenset[tuple[str, str, str, str]] = frozenset()
+    #: Expected seconds per case, by cell key; cells not listed are busy.
+    case_seconds: Mapping[tuple[str, str, str, str], float] = field(default_factory=dict)
+    #: Workers of the waiting lane; 0 runs every case in the busy lane.
+    waiting_jobs: int = 0
+    #: Most agents per (peer, role) for waiting cases.
+    waiting_agents: int = 8
+
+
+class Lane(enum.Enum):
+    """Which workers and agents run a case (see the module doc)."""
+
+    BUSY = "busy"
+    WAITING = "waiting"
 
 
 Progress = Callable[[Cell, CaseResult], None]
@@ -118,43 +151,53 @@ class Runner:
         self.pool_factory = pool_factory
         #: Told how many cases the adaptive repetitions add (progress totals).
         self.on_extend = on_extend
-        self.pools: dict[tuple[str, str], Pool] = {}
+        self.pools: dict[tuple[str, str, Lane], Pool] = {}
         #: Results so far, folded per cell; complete once :meth:`run` returns.
         self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
 
-    def pool(self, peer: Peer, role: str) -> Pool:
-        key = (peer.id, role)
+    def pool(self, peer: Peer, role: str, lane: Lane = Lane.BUSY) -> Pool:
+        key = (peer.id, role, lane)
         if key not in self.pools:
             assert peer.executable is not None
             # The fault server is the harness's own, cheap, and stands in for
             # every client's server: let it scale with the cases in flight.
-            maximum = self.settings.jobs if peer.implementation == FAULT else self.settings.agents_per_peer
-            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, maximum)
+            waiting = lane is Lane.WAITING
+            if peer.implementation == FAULT:
+                maximum = self.settings.waiting_jobs if waiting else self.settings.jobs
+            else:
+                maximum = self.settings.waiting_agents if waiting else self.settings.agents_per_peer
+            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, max(1, maximum))
         return self.pools[key]
+
+    def lane(self, cell: Cell) -> Lane:
+        """The lane of a cell's cases."""
+        if self.settings.waiting_jobs > 0 and self.settings.case_seconds.get(cell.key, 0.0) >= WAITING_SECONDS:
+            return Lane.WAITING
+        return Lane.BUSY
 
     async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], CellAccumulator]:
         runnable = [cell for cell in cells if cell.runnable]
         results = self.results = {cell.key: CellAccumulator(self.scenarios[cell.scenario], cell) for cell in runnable}
-        queue: asyncio.Queue[Cell] = asyncio.Queue()
         # A fixed shuffle spreads consecutive cases over different peers, so
         # that no pool grows to its maximum while others idle: each agent
         # start costs more than many cases.
         order = list(runnable)
         random.Random(SHUFFLE_SEED).shuffle(order)  # noqa: S311 - scheduling, not security
-        for repetition in range(self.settings.repeat):
-            for cell in order:
-                if repetition < self.repetitions(cell):
-                    queue.put_nowait(cell)
-        await self._drain(queue, results)
+        cases = [
+            cell for repetition in range(self.settings.repeat) for cell in order if repetition < self.repetitions(cell)
+        ]
+        await self._drain(cases, results)
         extra = self.extension(order)
         if extra:
             if self.on_extend is not None:
                 self.on_extend(sum(extra.values()))
-            for repetition in range(max(extra.values())):
-                for cell in order:
-                    if repetition < extra.get(cell.key, 0):
-                        queue.put_nowait(cell)
-            await self._drain(queue, results)
+            cases = [
+                cell
+                for repetition in range(max(extra.values()))
+                for cell in order
+                if repetition < extra.get(cell.key, 0)
+            ]
+            await self._drain(cases, results)
         return results
 
     def extension(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], int]:
@@ -170,23 +213,31 @@ class Runner:
                     extra[cell.key] = more
         return extra
 
-    async def _drain(
-        self, queue: asyncio.Queue[Cell], results: dict[tuple[str, str, str, str], CellAccumulator]
-    ) -> None:
-        """Run every queued case with ``jobs`` workers."""
+    async def _drain(self, cases: list[Cell], results: dict[tuple[str, str, str, str], CellAccumulator]) -> None:
+        """Run ``cases`` (in order, per lane) with ``jobs`` busy and ``waiting_jobs`` waiting workers."""
+        busy = collections.deque(cell for cell in cases if self.lane(cell) is Lane.BUSY)
+        # Longest first; sorted() is stable, so equal cases keep the shuffle.
+        waiting = collections.deque(
+            sorted(
+                (cell for cell in cases if self.lane(cell) is Lane.WAITING),
+                key=lambda cell: -self.settings.case_seconds.get(cell.key, 0.0),
+            )
+        )
 
-        async def worker() -> None:
+        async def worker(queues: tuple[collections.deque[Cell], ...]) -> None:
             while True:
-                try:
-                    cell = queue.get_nowait()
-                except asyncio.QueueEmpty:
+                queue = next((queue for queue in queues if queue), None)
+                if queue is None:
                     return
-                result = await self.run_case(cell)
+                cell = queue.popleft()
+                result = await self.run_case(cell, self.lane(cell))
                 results[cell.key].add(result)
                 if self.progress is not None:
                     self.progress(cell, result)
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(max(1, self.settings.jobs))]
+        workers = [asyncio.ensure_future(worker((busy, waiting))) for _ in range(max(1, self.settings.jobs))]
+        if waiting:
+            workers += [asyncio.ensure_future(worker((waiting,))) for _ in range(self.settings.waiting_jobs)]
         try:
             await asyncio.gather(*workers)
         finally:
@@ -209,10 +260,10 @@ class Runner:
         """Stop every agent; call once the runner is no longer needed."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
 
-    async def run_case(self, cell: Cell) -> CaseResult:
+    async def run_case(self, cell: Cell, lane: Lane = Lane.BUSY) -> CaseResult:
         started = time.monotonic()
-        client_pool = self.pool(cell.client, "client")
-        server_pool = self.pool(cell.server, "server")
+        client_pool = self.pool(cell.client, "client", lane)
+        server_pool = self.pool(cell.server, "server", lane)
         try:
             client = await client_pool.acquire()
         except AgentError as exc:

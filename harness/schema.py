@@ -24,6 +24,9 @@ class TargetedOptions(TypedDict, total=False):
     shard: str
     #: The id of the plan the run followed (``--plan``).
     plan: str
+    #: The waiting lane (:mod:`harness.runner`): workers, agents per peer and role.
+    waiting_jobs: int
+    waiting_agents: int
 
 
 class RunOptions(TargetedOptions):

@@ -129,21 +129,15 @@ def measured_timings(document: ResultsDocument) -> dict[str, Expectation]:
     return found
 
 
-def cost(
+def expectation(
     cell: Cell,
     scenario: LoadedScenario,
-    repeat: int,
     references: Mapping[str, ReferenceDocument] | None,
-    max_repeat: int | None = None,
     typical: Mapping[tuple[str, str], Expectation] | None = None,
     measured: Mapping[str, Expectation] | None = None,
-) -> float:
-    """The expected seconds of a cell's runs (see the module doc): its
-    repetitions, plus the adaptive ones in proportion to how likely it is to
-    vary, × its expected case duration."""
-    if not cell.runnable:
-        return 0.0
-    repetitions = scenario.declaration.repetitions or repeat
+) -> Expectation:
+    """What a cell is expected to do (see the module doc): seconds per case
+    (never None) and the probability that it varies."""
     seconds: float | None = None
     varies = 0.0
     entry = None
@@ -160,8 +154,44 @@ def cost(
         seconds, varies = expected.seconds, expected.varies
     if seconds is None:
         seconds = case_seconds(scenario, cell.variant)
-    runs = repetitions + varies * max(0, (max_repeat or repetitions) - repetitions)
-    return runs * seconds
+    return Expectation(seconds, varies)
+
+
+def case_seconds_of(
+    cells: Sequence[Cell],
+    scenarios: Mapping[str, LoadedScenario],
+    references: Mapping[str, ReferenceDocument] | None,
+    measured: Mapping[str, Expectation] | None = None,
+) -> dict[tuple[str, str, str, str], float]:
+    """The expected seconds per case of each runnable cell: what the runner's
+    waiting lane is chosen by (:mod:`harness.runner`)."""
+    typical = expectations(references)
+    found = {}
+    for cell in cells:
+        if cell.runnable:
+            seconds = expectation(cell, scenarios[cell.scenario], references, typical, measured).seconds
+            found[cell.key] = seconds or 0.0
+    return found
+
+
+def cost(
+    cell: Cell,
+    scenario: LoadedScenario,
+    repeat: int,
+    references: Mapping[str, ReferenceDocument] | None,
+    max_repeat: int | None = None,
+    typical: Mapping[tuple[str, str], Expectation] | None = None,
+    measured: Mapping[str, Expectation] | None = None,
+) -> float:
+    """The expected seconds of a cell's runs (see the module doc): its
+    repetitions, plus the adaptive ones in proportion to how likely it is to
+    vary, × its expected case duration."""
+    if not cell.runnable:
+        return 0.0
+    repetitions = scenario.declaration.repetitions or repeat
+    expected = expectation(cell, scenario, references, typical, measured)
+    runs = repetitions + expected.varies * max(0, (max_repeat or repetitions) - repetitions)
+    return runs * (expected.seconds or 0.0)
 
 
 def partition(cells: Sequence[Cell], costs: Sequence[float], count: int) -> list[list[Cell]]:

@@ -154,3 +154,48 @@ def test_the_fault_server_pool_scales_with_jobs_and_peers_are_capped():
     asyncio.run(runner.run([matrix.Cell("handshake-non-ready", "refused", CLIENT, fault)]))
     maxima = {(p.peer, p.role): p.maximum for p in FakePool.pools}
     assert maxima == {(CLIENT.id, "client"): 2, ("fault", "server"): 7}
+
+
+def test_waiting_cases_run_in_their_own_lane_longest_first():
+    silent = matrix.Cell("handshake-non-ready", "silent", CLIENT, matrix.fault_peer())
+    slow = matrix.Cell("handshake-non-ready", "accept-close", CLIENT, matrix.fault_peer())
+    settings = Settings(
+        repeat=2,
+        jobs=1,
+        agents_per_peer=3,
+        case_seconds={silent.key: 4.0, slow.key: 1.0, CELL.key: 0.05},
+        waiting_jobs=5,
+        waiting_agents=6,
+    )
+    runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=FakePool)
+    started: list[str] = []
+    original = runner.run_case
+
+    async def record(cell, lane):
+        started.append(f"{cell.variant}:{lane.value}")
+        return await original(cell, lane)
+
+    runner.run_case = record
+    folded = asyncio.run(runner.run([CELL, slow, silent]))
+    assert all(accumulator.runs == 2 for accumulator in folded.values())
+    # The waiting lane's workers start the longest waits first; the one busy
+    # worker runs the busy case (then, idle, would help with waiting ones).
+    waiting = [name for name in started if name.endswith(":waiting")]
+    assert waiting == ["silent:waiting", "silent:waiting", "accept-close:waiting", "accept-close:waiting"]
+    assert started.count("close-1000-right-away:busy") == 2
+    maxima = {(p.peer, p.role, p.maximum) for p in FakePool.pools}
+    assert maxima == {
+        (CLIENT.id, "client", 3),  # busy
+        (SERVER.id, "server", 3),
+        (CLIENT.id, "client", 6),  # waiting: its own agents
+        ("fault", "server", 5),  # the fault server scales with the lane's workers
+    }
+
+
+def test_without_a_waiting_lane_every_case_is_busy():
+    slow = matrix.Cell("handshake-non-ready", "silent", CLIENT, matrix.fault_peer())
+    runner = Runner(
+        Path("/project"), SCENARIOS, Settings(repeat=1, jobs=2, case_seconds={slow.key: 40.0}), pool_factory=FakePool
+    )
+    asyncio.run(runner.run([slow]))
+    assert {(p.peer, p.maximum) for p in FakePool.pools} == {(CLIENT.id, 4), ("fault", 2)}
