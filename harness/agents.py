@@ -203,26 +203,64 @@ def kill_all() -> None:
 
 
 class AgentPool:
-    """Agents of one (peer, role), started on demand, at most ``maximum`` at once."""
+    """Agents of one (peer, role), started on demand.
 
-    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int) -> None:
+    At most ``maximum`` agents are *fresh* — lent less than ``patience``
+    seconds ago — and at most ``ceiling`` exist. An agent lent longer is
+    waiting (a keepalive window, a timeout the library owns) and no longer
+    counts against ``maximum``: another agent may start for the next case,
+    up to ``ceiling``. Without a ``ceiling``, ``maximum`` is a hard cap.
+    """
+
+    def __init__(
+        self,
+        executable: str,
+        role: str,
+        peer: str,
+        project: Path,
+        maximum: int,
+        ceiling: int | None = None,
+        patience: float = 0.5,
+    ) -> None:
         self.executable = executable
         self.role = role
         self.peer = peer
         self.project = project
         self.maximum = maximum
+        self.ceiling = max(maximum, ceiling or maximum)
+        self.patience = patience
         self.idle: list[Agent] = []
+        #: Agents lent, and when.
+        self.lent: dict[Agent, float] = {}
         self.count = 0
         self.started = 0
         self.condition = asyncio.Condition()
 
+    def _fresh(self, now: float) -> list[float]:
+        """When each agent lent less than ``patience`` ago was lent."""
+        return [since for since in self.lent.values() if now - since < self.patience]
+
     async def acquire(self) -> Agent:
+        loop = asyncio.get_running_loop()
         async with self.condition:
-            while not self.idle and self.count >= self.maximum:
-                await self.condition.wait()
-            if self.idle:
-                return self.idle.pop()
-            self.count += 1
+            while True:
+                now = loop.time()
+                if self.idle:
+                    agent = self.idle.pop()
+                    self.lent[agent] = now
+                    return agent
+                fresh = self._fresh(now)
+                if self.count < self.ceiling and len(fresh) < self.maximum:
+                    self.count += 1
+                    break
+                if self.count < self.ceiling and fresh:
+                    # Wake when the oldest fresh lease turns into waiting.
+                    try:
+                        await asyncio.wait_for(self.condition.wait(), min(fresh) + self.patience - now)
+                    except asyncio.TimeoutError:
+                        pass
+                else:
+                    await self.condition.wait()
         agent = Agent(self.executable, self.role, self.peer, self.project)
         try:
             await agent.start()
@@ -230,9 +268,11 @@ class AgentPool:
             await self._forget()
             raise
         self.started += 1
+        self.lent[agent] = loop.time()
         return agent
 
     async def release(self, agent: Agent) -> None:
+        self.lent.pop(agent, None)
         if agent.broken:
             await agent.stop()
             await self._forget()

@@ -172,14 +172,14 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         "--waiting-jobs",
         type=bounded_integer(MAXIMUM_JOBS, minimum=0),
         default=MatrixOptions.waiting_jobs,
-        help="more cases in flight for cases that only wait (keepalive windows, timeouts), 0 to "
-        f"{MAXIMUM_JOBS}; 0 runs them with the others (default: {MatrixOptions.waiting_jobs})",
+        help="cases still running after 0.5 s (keepalive windows, timeouts) step aside for the next: at most "
+        f"this many at once, 0 to {MAXIMUM_JOBS}; 0: never (default: {MatrixOptions.waiting_jobs})",
     )
     parser.add_argument(
         "--waiting-agents",
-        type=bounded_integer(MAXIMUM_AGENTS_PER_PEER),
+        type=bounded_integer(MAXIMUM_AGENTS_PER_PEER, minimum=0),
         default=MatrixOptions.waiting_agents,
-        help="most agent processes per (peer, role) for waiting cases, 1 to "
+        help="more agent processes per (peer, role) for its cases that wait, 0 to "
         f"{MAXIMUM_AGENTS_PER_PEER} (default: {MatrixOptions.waiting_agents})",
     )
     parser.add_argument(

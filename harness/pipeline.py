@@ -65,8 +65,8 @@ class MatrixOptions:
     max_repeat: int = 60
     jobs: int = 8
     agents_per_peer: int = 4
-    #: Cases that only wait run in a lane of their own (:mod:`harness.runner`):
-    #: this many more in flight, on at most ``waiting_agents`` agents per peer and role.
+    #: Cases that wait step aside for the next (:mod:`harness.runner`): at
+    #: most this many at once, on up to ``waiting_agents`` more agents per peer and role.
     waiting_jobs: int = 32
     waiting_agents: int = 8
     #: Interpreters named per version (``--python``): one peer each.

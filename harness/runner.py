@@ -24,20 +24,28 @@ comes only from several agents. Cases are ordered repetition by repetition,
 in a fixed shuffle, so that load spreads over every peer's agents rather than
 one pair being hammered (and its pool growing while others idle).
 
-*Two lanes.* Most cases are busy: a few milliseconds of CPU in the
+*Waiting cases.* Most cases are busy: a few milliseconds of CPU in the
 orchestrator and two agents, and ``jobs`` of them in flight keep the cores
 fed. Some only wait: keepalive windows, a silent peer held for a server's
-open timeout, a timeout the library owns. They cost seconds of wall time and
-almost no CPU, so they run in a *waiting lane* of their own:
-``waiting_jobs`` more workers with their own agents (``waiting_agents`` per
-peer and role, so that a peer's busy cases never queue behind its waiting
-ones), longest first, so that the longest waits start at once and overlap
-everything else instead of trailing at the end. A case is waiting when its
-expected duration (``case_seconds``: the reference's timing, else the
-scenario's declaration; :func:`harness.shards.case_seconds_of`) is at least
-:data:`WAITING_SECONDS`. A busy worker with nothing left takes waiting
-cases too. The lanes change only *when* a case runs and on which agent of
-its peer, never how: each still runs alone in its agent's event loop.
+open timeout, a close timeout the library owns (some racy: 13.1's sync
+server waits 10 s in one run of several). They cost seconds of wall time
+and almost no CPU, so they must not hold the busy cases' places:
+
+* a case still running after :data:`WAITING_SECONDS` *steps aside*: its
+  worker hands its place to a new worker, which takes the next case, and
+  waits for it alone (at most ``waiting_jobs`` cases step aside at once);
+* a peer's pool counts only agents lent less than :data:`WAITING_SECONDS`
+  ago against ``agents_per_peer``, and may start up to ``waiting_agents``
+  more for the cases of a peer that are waiting
+  (:class:`harness.agents.AgentPool`);
+* cases expected to wait (``case_seconds``: the reference's timing, else the
+  scenario's declaration; :func:`harness.shards.case_seconds_of`) are queued
+  first, longest first, so that the longest waits start at once and overlap
+  everything else instead of trailing at the end.
+
+This changes only *when* a case runs and on which agent of its peer, never
+how: each still runs alone in its agent's event loop, and no deadline of the
+library or the harness changes.
 
 Any agent failure — no answer within the deadline, death, garbage — makes the
 case an ``error`` with the reason; the broken agent is killed and replaced,
@@ -48,7 +56,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import enum
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -86,19 +93,12 @@ class Settings:
     max_repeat: int = 0
     #: Keys of cells known to vary from elsewhere (the reference).
     known_to_vary: frozenset[tuple[str, str, str, str]] = frozenset()
-    #: Expected seconds per case, by cell key; cells not listed are busy.
+    #: Expected seconds per case, by cell key (cells not listed: 0).
     case_seconds: Mapping[tuple[str, str, str, str], float] = field(default_factory=dict)
-    #: Workers of the waiting lane; 0 runs every case in the busy lane.
+    #: Most cases that stepped aside to wait at once; 0: cases never step aside.
     waiting_jobs: int = 0
-    #: Most agents per (peer, role) for waiting cases.
-    waiting_agents: int = 8
-
-
-class Lane(enum.Enum):
-    """Which workers and agents run a case (see the module doc)."""
-
-    BUSY = "busy"
-    WAITING = "waiting"
+    #: More agents per (peer, role) for its waiting cases.
+    waiting_agents: int = 0
 
 
 Progress = Callable[[Cell, CaseResult], None]
@@ -121,8 +121,8 @@ class Pool(Protocol):
     async def close(self) -> None: ...
 
 
-#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum)``.
-PoolFactory = Callable[[str, str, str, Path, int], Pool]
+#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum, ceiling)``.
+PoolFactory = Callable[[str, str, str, Path, int, int], Pool]
 
 
 @dataclass(frozen=True)
@@ -151,29 +151,27 @@ class Runner:
         self.pool_factory = pool_factory
         #: Told how many cases the adaptive repetitions add (progress totals).
         self.on_extend = on_extend
-        self.pools: dict[tuple[str, str, Lane], Pool] = {}
+        self.pools: dict[tuple[str, str], Pool] = {}
         #: Results so far, folded per cell; complete once :meth:`run` returns.
         self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
 
-    def pool(self, peer: Peer, role: str, lane: Lane = Lane.BUSY) -> Pool:
-        key = (peer.id, role, lane)
+    def pool(self, peer: Peer, role: str) -> Pool:
+        key = (peer.id, role)
         if key not in self.pools:
             assert peer.executable is not None
             # The fault server is the harness's own, cheap, and stands in for
             # every client's server: let it scale with the cases in flight.
-            waiting = lane is Lane.WAITING
             if peer.implementation == FAULT:
-                maximum = self.settings.waiting_jobs if waiting else self.settings.jobs
+                maximum, more = self.settings.jobs, self.settings.waiting_jobs
             else:
-                maximum = self.settings.waiting_agents if waiting else self.settings.agents_per_peer
-            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, max(1, maximum))
+                maximum, more = self.settings.agents_per_peer, self.settings.waiting_agents
+            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, maximum, maximum + more)
         return self.pools[key]
 
-    def lane(self, cell: Cell) -> Lane:
-        """The lane of a cell's cases."""
-        if self.settings.waiting_jobs > 0 and self.settings.case_seconds.get(cell.key, 0.0) >= WAITING_SECONDS:
-            return Lane.WAITING
-        return Lane.BUSY
+    def expected_wait(self, cell: Cell) -> float:
+        """How long a case of ``cell`` is expected to wait; 0 for a busy one."""
+        seconds = self.settings.case_seconds.get(cell.key, 0.0)
+        return seconds if seconds >= WAITING_SECONDS else 0.0
 
     async def run(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], CellAccumulator]:
         runnable = [cell for cell in cells if cell.runnable]
@@ -214,32 +212,47 @@ class Runner:
         return extra
 
     async def _drain(self, cases: list[Cell], results: dict[tuple[str, str, str, str], CellAccumulator]) -> None:
-        """Run ``cases`` (in order, per lane) with ``jobs`` busy and ``waiting_jobs`` waiting workers."""
-        busy = collections.deque(cell for cell in cases if self.lane(cell) is Lane.BUSY)
-        # Longest first; sorted() is stable, so equal cases keep the shuffle.
-        waiting = collections.deque(
-            sorted(
-                (cell for cell in cases if self.lane(cell) is Lane.WAITING),
-                key=lambda cell: -self.settings.case_seconds.get(cell.key, 0.0),
-            )
-        )
+        """Run ``cases`` with ``jobs`` workers; a case that outlasts
+        :data:`WAITING_SECONDS` steps aside (see the module doc)."""
+        # Expected waits first, longest first; sorted() is stable, so the
+        # busy cases keep their shuffle.
+        queue = collections.deque(sorted(cases, key=lambda cell: -self.expected_wait(cell)))
+        workers: list[asyncio.Future[None]] = []
+        aside = 0
 
-        async def worker(queues: tuple[collections.deque[Cell], ...]) -> None:
-            while True:
-                queue = next((queue for queue in queues if queue), None)
-                if queue is None:
-                    return
+        def record(cell: Cell, result: CaseResult) -> None:
+            results[cell.key].add(result)
+            if self.progress is not None:
+                self.progress(cell, result)
+
+        async def worker() -> None:
+            nonlocal aside
+            while queue:
                 cell = queue.popleft()
-                result = await self.run_case(cell, self.lane(cell))
-                results[cell.key].add(result)
-                if self.progress is not None:
-                    self.progress(cell, result)
+                case = asyncio.ensure_future(self.run_case(cell))
+                try:
+                    done, _ = await asyncio.wait({case}, timeout=WAITING_SECONDS)
+                    if not done and aside < self.settings.waiting_jobs:
+                        # This case waits: a new worker takes this one's place.
+                        aside += 1
+                        workers.append(asyncio.ensure_future(worker()))
+                        try:
+                            record(cell, await case)
+                        finally:
+                            aside -= 1
+                        return
+                    record(cell, await case)
+                except BaseException:
+                    case.cancel()
+                    raise
 
-        workers = [asyncio.ensure_future(worker((busy, waiting))) for _ in range(max(1, self.settings.jobs))]
-        if waiting:
-            workers += [asyncio.ensure_future(worker((waiting,))) for _ in range(self.settings.waiting_jobs)]
+        workers += [asyncio.ensure_future(worker()) for _ in range(max(1, self.settings.jobs))]
         try:
-            await asyncio.gather(*workers)
+            while True:  # workers added while waiting are waited for too
+                pending = [task for task in workers if not task.done()]
+                if not pending:
+                    break
+                await asyncio.gather(*pending)
         finally:
             for task in workers:
                 task.cancel()
@@ -260,10 +273,10 @@ class Runner:
         """Stop every agent; call once the runner is no longer needed."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
 
-    async def run_case(self, cell: Cell, lane: Lane = Lane.BUSY) -> CaseResult:
+    async def run_case(self, cell: Cell) -> CaseResult:
         started = time.monotonic()
-        client_pool = self.pool(cell.client, "client", lane)
-        server_pool = self.pool(cell.server, "server", lane)
+        client_pool = self.pool(cell.client, "client")
+        server_pool = self.pool(cell.server, "server")
         try:
             client = await client_pool.acquire()
         except AgentError as exc:

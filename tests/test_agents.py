@@ -127,3 +127,22 @@ async def test_a_closed_pool_can_start_agents_again(project):
     agent = await asyncio.wait_for(pool.acquire(), 10)  # would wait forever if close leaked the slot
     await pool.release(agent)
     await pool.close()
+
+
+@pytest.mark.asyncio
+async def test_an_agent_lent_past_patience_no_longer_counts_against_the_maximum(project):
+    pool = AgentPool(sys.executable, "server", "fault", project, maximum=1, ceiling=2, patience=0.3)
+    loop = asyncio.get_running_loop()
+    first = await pool.acquire()
+    lent = loop.time()
+    second = await asyncio.wait_for(pool.acquire(), 10)  # waits for the first to turn "waiting"…
+    assert loop.time() - lent >= 0.3 and second is not first  # …then starts another
+    third = asyncio.ensure_future(pool.acquire())
+    await asyncio.sleep(0.5)
+    assert not third.done()  # the ceiling: two agents at most
+    await pool.release(first)
+    assert await asyncio.wait_for(third, 5) is first
+    for agent in (second, first):
+        await pool.release(agent)
+    await pool.close()
+    assert pool.started == 2

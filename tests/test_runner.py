@@ -38,8 +38,8 @@ class FakeAgent:
 class FakePool:
     pools: ClassVar[list[FakePool]] = []
 
-    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int) -> None:
-        self.role, self.peer, self.maximum = role, peer, maximum
+    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int) -> None:
+        self.role, self.peer, self.maximum, self.ceiling = role, peer, maximum, ceiling
         self.script: dict[str, Any] = dict(SCRIPTS.get(role, {}))
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.acquired = self.released = 0
@@ -156,46 +156,76 @@ def test_the_fault_server_pool_scales_with_jobs_and_peers_are_capped():
     assert maxima == {(CLIENT.id, "client"): 2, ("fault", "server"): 7}
 
 
-def test_waiting_cases_run_in_their_own_lane_longest_first():
+def test_expected_waits_are_queued_first_longest_first():
     silent = matrix.Cell("handshake-non-ready", "silent", CLIENT, matrix.fault_peer())
     slow = matrix.Cell("handshake-non-ready", "accept-close", CLIENT, matrix.fault_peer())
-    settings = Settings(
-        repeat=2,
-        jobs=1,
-        agents_per_peer=3,
-        case_seconds={silent.key: 4.0, slow.key: 1.0, CELL.key: 0.05},
-        waiting_jobs=5,
-        waiting_agents=6,
-    )
+    settings = Settings(repeat=2, jobs=1, case_seconds={silent.key: 4.0, slow.key: 1.0, CELL.key: 0.05})
     runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=FakePool)
     started: list[str] = []
     original = runner.run_case
 
-    async def record(cell, lane):
-        started.append(f"{cell.variant}:{lane.value}")
-        return await original(cell, lane)
+    async def record(cell):
+        started.append(cell.variant)
+        return await original(cell)
 
     runner.run_case = record
     folded = asyncio.run(runner.run([CELL, slow, silent]))
     assert all(accumulator.runs == 2 for accumulator in folded.values())
-    # The waiting lane's workers start the longest waits first; the one busy
-    # worker runs the busy case (then, idle, would help with waiting ones).
-    waiting = [name for name in started if name.endswith(":waiting")]
-    assert waiting == ["silent:waiting", "silent:waiting", "accept-close:waiting", "accept-close:waiting"]
-    assert started.count("close-1000-right-away:busy") == 2
-    maxima = {(p.peer, p.role, p.maximum) for p in FakePool.pools}
-    assert maxima == {
-        (CLIENT.id, "client", 3),  # busy
-        (SERVER.id, "server", 3),
-        (CLIENT.id, "client", 6),  # waiting: its own agents
-        ("fault", "server", 5),  # the fault server scales with the lane's workers
-    }
+    assert started == ["silent", "silent", "accept-close", "accept-close"] + ["close-1000-right-away"] * 2
 
 
-def test_without_a_waiting_lane_every_case_is_busy():
-    slow = matrix.Cell("handshake-non-ready", "silent", CLIENT, matrix.fault_peer())
+class SlowAgent(FakeAgent):
+    """Takes ``delay`` seconds to answer ``client``, as a waiting case does."""
+
+    delays: ClassVar[dict[str, float]] = {}
+
+    async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        if op == "client":
+            await asyncio.sleep(self.delays.get(fields["variant"], 0.0))
+        return await super().request(op, timeout, **fields)
+
+
+class SlowPool(FakePool):
+    async def acquire(self) -> FakeAgent:
+        self.acquired += 1
+        return SlowAgent(self)
+
+
+def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[float, list[str]]:
+    finished: list[str] = []
+    runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=SlowPool)
+    runner.progress = lambda cell, result: finished.append(cell.variant)
+
+    async def timed() -> float:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await runner.run(cells)
+        return loop.time() - started
+
+    return asyncio.run(timed()), finished
+
+
+@pytest.mark.parametrize("aside", [0, 1])
+def test_a_case_that_waits_steps_aside_for_the_next(aside):
+    # One worker; a case that waits 1 s, then three quick ones. With a
+    # place to step aside to, the quick cases finish while it waits.
+    waiting = matrix.Cell("send-then-close", "close-1000-after-close", CLIENT, SERVER)
+    SlowAgent.delays = {"close-1000-after-close": 1.0}
+    settings = Settings(repeat=1, jobs=1, waiting_jobs=aside, case_seconds={waiting.key: 1.0})
+    cells = [waiting, CELL, matrix.Cell("send-then-close", "close-4001-right-away", CLIENT, SERVER)]
+    _, finished = run_timed(settings, cells)
+    if aside:
+        assert finished[-1] == "close-1000-after-close"  # the others went on meanwhile
+    else:
+        assert finished[0] == "close-1000-after-close"  # everything queued behind it
+
+
+def test_pools_are_capped_by_fresh_agents_up_to_a_ceiling():
     runner = Runner(
-        Path("/project"), SCENARIOS, Settings(repeat=1, jobs=2, case_seconds={slow.key: 40.0}), pool_factory=FakePool
+        Path("/project"),
+        SCENARIOS,
+        Settings(repeat=1, jobs=7, agents_per_peer=2, waiting_jobs=5, waiting_agents=3),
+        pool_factory=FakePool,
     )
-    asyncio.run(runner.run([slow]))
-    assert {(p.peer, p.maximum) for p in FakePool.pools} == {(CLIENT.id, 4), ("fault", 2)}
+    asyncio.run(runner.run([matrix.Cell("handshake-non-ready", "refused", CLIENT, matrix.fault_peer())]))
+    assert {(p.peer, p.maximum, p.ceiling) for p in FakePool.pools} == {(CLIENT.id, 2, 5), ("fault", 7, 12)}
