@@ -21,6 +21,7 @@ import asyncio
 import collections
 import itertools
 import json
+import math
 import os
 import signal
 from pathlib import Path
@@ -206,10 +207,12 @@ class AgentPool:
     """Agents of one (peer, role), started on demand.
 
     At most ``maximum`` agents are *fresh* — lent less than ``patience``
-    seconds ago — and at most ``ceiling`` exist. An agent lent longer is
-    waiting (a keepalive window, a timeout the library owns) and no longer
-    counts against ``maximum``: another agent may start for the next case,
-    up to ``ceiling``. Without a ``ceiling``, ``maximum`` is a hard cap.
+    seconds ago, to a case not known to wait — and at most ``ceiling``
+    exist. An agent lent longer, or lent to a case that waits
+    (``acquire(waiting=True)``: a keepalive window, a timeout the library
+    owns), no longer counts against ``maximum``: another agent may start
+    for the next case, up to ``ceiling``. Without a ``ceiling``,
+    ``maximum`` is a hard cap.
     """
 
     def __init__(
@@ -220,7 +223,7 @@ class AgentPool:
         project: Path,
         maximum: int,
         ceiling: int | None = None,
-        patience: float = 0.5,
+        patience: float = 2.0,
     ) -> None:
         self.executable = executable
         self.role = role
@@ -240,17 +243,22 @@ class AgentPool:
         """When each agent lent less than ``patience`` ago was lent."""
         return [since for since in self.lent.values() if now - since < self.patience]
 
-    async def acquire(self) -> Agent:
+    async def acquire(self, waiting: bool = False) -> Agent:
         loop = asyncio.get_running_loop()
+
+        def since() -> float:
+            """When the agent counts as lent: a waiting case's, long ago (never fresh)."""
+            return -math.inf if waiting else loop.time()
+
         async with self.condition:
             while True:
                 now = loop.time()
                 if self.idle:
                     agent = self.idle.pop()
-                    self.lent[agent] = now
+                    self.lent[agent] = since()
                     return agent
                 fresh = self._fresh(now)
-                if self.count < self.ceiling and len(fresh) < self.maximum:
+                if self.count < self.ceiling and (waiting or len(fresh) < self.maximum):
                     self.count += 1
                     break
                 if self.count < self.ceiling and fresh:
@@ -268,7 +276,7 @@ class AgentPool:
             await self._forget()
             raise
         self.started += 1
-        self.lent[agent] = loop.time()
+        self.lent[agent] = since()
         return agent
 
     async def release(self, agent: Agent) -> None:

@@ -90,12 +90,11 @@ class RunProgress:
             self.progress.__exit__(*exc_info)
 
     def extend(self, more: int) -> None:
-        """The adaptive repetitions add ``more`` cases."""
+        """The adaptive repetitions of a cell that varies add ``more`` cases
+        (the progress lines show the new total)."""
         self.total += more
         if self.progress is not None:
             self.progress.update(self.task, total=self.total)
-        else:
-            say(f"  {more} more cases for cells whose answers vary")
 
     def advance(self, status: str) -> None:
         self.done += 1

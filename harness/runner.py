@@ -31,21 +31,24 @@ open timeout, a close timeout the library owns (some racy: 13.1's sync
 server waits 10 s in one run of several). They cost seconds of wall time
 and almost no CPU, so they must not hold the busy cases' places:
 
-* a case still running after :data:`WAITING_SECONDS` *steps aside*: its
-  worker hands its place to a new worker, which takes the next case, and
-  waits for it alone (at most ``waiting_jobs`` cases step aside at once);
-* a peer's pool counts only agents lent less than :data:`WAITING_SECONDS`
-  ago against ``agents_per_peer``, and may start up to ``waiting_agents``
-  more for the cases of a peer that are waiting
-  (:class:`harness.agents.AgentPool`);
-* cases expected to wait (``case_seconds``: the reference's timing, else the
-  scenario's declaration; :func:`harness.shards.case_seconds_of`) are queued
-  first, longest first, so that the longest waits start at once and overlap
-  everything else instead of trailing at the end.
+* a case expected to wait (``case_seconds`` ≥ :data:`WAITING_SECONDS`: the
+  reference's timing, else the scenario's declaration;
+  :func:`harness.shards.case_seconds_of`) *steps aside* at once: its worker
+  hands its place to a new worker, which takes the next case, and waits for
+  it alone; any other case steps aside once it has run :data:`PATIENCE`
+  seconds. At most ``waiting_jobs`` cases are aside at once;
+* a peer's pool counts only the agents lent to cases that are not aside
+  against ``agents_per_peer``, and may start up to ``waiting_agents`` more
+  for its cases that wait (:class:`harness.agents.AgentPool`);
+* cases expected to wait are queued first, longest first, so that the
+  longest waits start at once and overlap everything else instead of
+  trailing at the end.
 
-This changes only *when* a case runs and on which agent of its peer, never
-how: each still runs alone in its agent's event loop, and no deadline of the
-library or the harness changes.
+Patience is not zero because an agent costs about 150 ms of CPU to start:
+a busy case slowed by load must not start new agents. This changes only
+*when* a case runs and on which agent of its peer, never how: each still
+runs alone in its agent's event loop, and no deadline of the library or the
+harness changes.
 
 Any agent failure — no answer within the deadline, death, garbage — makes the
 case an ``error`` with the reason; the broken agent is killed and replaced,
@@ -55,7 +58,6 @@ and the run goes on.
 from __future__ import annotations
 
 import asyncio
-import collections
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -78,6 +80,9 @@ SHUFFLE_SEED = 20261121
 
 #: A case expected to take at least this long mostly waits (see above).
 WAITING_SECONDS = 0.5
+
+#: A case running this long steps aside (see above).
+PATIENCE = 2.0
 
 #: Seconds for a server to start listening, and to stop and report.
 SERVE_TIMEOUT = 15.0
@@ -116,13 +121,13 @@ class Speaker(Protocol):
 class Pool(Protocol):
     """What the runner needs of a pool (:class:`harness.agents.AgentPool`)."""
 
-    async def acquire(self) -> Speaker: ...
+    async def acquire(self, waiting: bool = False) -> Speaker: ...
     async def release(self, agent: Speaker) -> None: ...
     async def close(self) -> None: ...
 
 
-#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum, ceiling)``.
-PoolFactory = Callable[[str, str, str, Path, int, int], Pool]
+#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum, ceiling, patience)``.
+PoolFactory = Callable[[str, str, str, Path, int, int, float], Pool]
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,9 @@ class Runner:
                 maximum, more = self.settings.jobs, self.settings.waiting_jobs
             else:
                 maximum, more = self.settings.agents_per_peer, self.settings.waiting_agents
-            self.pools[key] = self.pool_factory(peer.executable, role, peer.id, self.project, maximum, maximum + more)
+            self.pools[key] = self.pool_factory(
+                peer.executable, role, peer.id, self.project, maximum, maximum + more, PATIENCE
+            )
         return self.pools[key]
 
     def expected_wait(self, cell: Cell) -> float:
@@ -181,82 +188,95 @@ class Runner:
         # start costs more than many cases.
         order = list(runnable)
         random.Random(SHUFFLE_SEED).shuffle(order)  # noqa: S311 - scheduling, not security
-        cases = [
-            cell for repetition in range(self.settings.repeat) for cell in order if repetition < self.repetitions(cell)
-        ]
-        await self._drain(cases, results)
-        extra = self.extension(order)
-        if extra:
-            if self.on_extend is not None:
-                self.on_extend(sum(extra.values()))
-            cases = [
-                cell
-                for repetition in range(max(extra.values()))
-                for cell in order
-                if repetition < extra.get(cell.key, 0)
-            ]
-            await self._drain(cases, results)
-        return results
+        queue: asyncio.PriorityQueue[tuple[float, int, int, Cell]] = asyncio.PriorityQueue()
+        sequence = {cell.key: number for number, cell in enumerate(order)}
+        first_runs_left = {cell.key: self.repetitions(cell) for cell in order}
 
-    def extension(self, cells: list[Cell]) -> dict[tuple[str, str, str, str], int]:
-        """More runs for each cell that varies (now or in the reference), up to ``max_repeat``."""
-        extra = {}
-        for cell in cells:
-            accumulator = self.results[cell.key]
-            if self.scenarios[cell.scenario].declaration.repetitions is not None:
-                continue
-            if accumulator.varies or cell.key in self.settings.known_to_vary:
-                more = self.settings.max_repeat - accumulator.runs
-                if more > 0:
-                    extra[cell.key] = more
-        return extra
+        def put(cell: Cell, repetition: int) -> None:
+            # Expected waits first, longest first; then repetition by
+            # repetition, each in the shuffle's order.
+            queue.put_nowait((-self.expected_wait(cell), repetition, sequence[cell.key], cell))
 
-    async def _drain(self, cases: list[Cell], results: dict[tuple[str, str, str, str], CellAccumulator]) -> None:
-        """Run ``cases`` with ``jobs`` workers; a case that outlasts
-        :data:`WAITING_SECONDS` steps aside (see the module doc)."""
-        # Expected waits first, longest first; sorted() is stable, so the
-        # busy cases keep their shuffle.
-        queue = collections.deque(sorted(cases, key=lambda cell: -self.expected_wait(cell)))
-        workers: list[asyncio.Future[None]] = []
-        aside = 0
-
-        def record(cell: Cell, result: CaseResult) -> None:
+        def done(cell: Cell, result: CaseResult) -> None:
             results[cell.key].add(result)
             if self.progress is not None:
                 self.progress(cell, result)
+            first_runs_left[cell.key] -= 1
+            if first_runs_left[cell.key] == 0:
+                # Its first runs are in: a cell that varies gets its adaptive
+                # runs now, without waiting for every other cell's.
+                more = self.extra_runs(cell)
+                if more and self.on_extend is not None:
+                    self.on_extend(more)
+                for repetition in range(results[cell.key].runs, results[cell.key].runs + more):
+                    put(cell, repetition)
+
+        for repetition in range(self.settings.repeat):
+            for cell in order:
+                if repetition < self.repetitions(cell):
+                    put(cell, repetition)
+        await self._drain(queue, done)
+        return results
+
+    def extra_runs(self, cell: Cell) -> int:
+        """More runs for a cell that varies (now or in the reference), up to ``max_repeat``."""
+        if self.scenarios[cell.scenario].declaration.repetitions is not None:
+            return 0
+        accumulator = self.results[cell.key]
+        if accumulator.varies or cell.key in self.settings.known_to_vary:
+            return max(0, self.settings.max_repeat - accumulator.runs)
+        return 0
+
+    async def _drain(
+        self,
+        queue: asyncio.PriorityQueue[tuple[float, int, int, Cell]],
+        done: Callable[[Cell, CaseResult], None],
+    ) -> None:
+        """Run every queued case (and those ``done`` queues) with ``jobs``
+        workers; a case that waits steps aside (see the module doc)."""
+        workers: list[asyncio.Future[None]] = []
+        aside = 0
 
         async def worker() -> None:
             nonlocal aside
-            while queue:
-                cell = queue.popleft()
-                case = asyncio.ensure_future(self.run_case(cell))
+            while True:
+                *_, cell = await queue.get()
+                expected = self.expected_wait(cell) > 0 and aside < self.settings.waiting_jobs
+                case = asyncio.ensure_future(self.run_case(cell, waiting=expected))
                 try:
-                    done, _ = await asyncio.wait({case}, timeout=WAITING_SECONDS)
-                    if not done and aside < self.settings.waiting_jobs:
+                    finished = False
+                    if not expected:
+                        finished = bool((await asyncio.wait({case}, timeout=PATIENCE))[0])
+                    if not finished and aside < self.settings.waiting_jobs:
                         # This case waits: a new worker takes this one's place.
                         aside += 1
                         workers.append(asyncio.ensure_future(worker()))
                         try:
-                            record(cell, await case)
+                            done(cell, await case)
                         finally:
                             aside -= 1
+                            queue.task_done()
                         return
-                    record(cell, await case)
+                    done(cell, await case)
+                    queue.task_done()
                 except BaseException:
                     case.cancel()
                     raise
 
         workers += [asyncio.ensure_future(worker()) for _ in range(max(1, self.settings.jobs))]
+        joined = asyncio.ensure_future(queue.join())
         try:
-            while True:  # workers added while waiting are waited for too
-                pending = [task for task in workers if not task.done()]
-                if not pending:
-                    break
-                await asyncio.gather(*pending)
+            while not joined.done():
+                running = [task for task in workers if not task.done()]
+                await asyncio.wait([joined, *running], return_when=asyncio.FIRST_COMPLETED)
+                for task in workers:
+                    if task.done() and not task.cancelled() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]  # a harness bug: stop the run
         finally:
+            joined.cancel()
             for task in workers:
                 task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await asyncio.gather(joined, *workers, return_exceptions=True)
 
     def repetitions(self, cell: Cell) -> int:
         """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""
@@ -273,17 +293,19 @@ class Runner:
         """Stop every agent; call once the runner is no longer needed."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
 
-    async def run_case(self, cell: Cell) -> CaseResult:
+    async def run_case(self, cell: Cell, waiting: bool = False) -> CaseResult:
+        """Run one case; ``waiting``: it is expected to wait (its agents do
+        not count against the pools' ``agents_per_peer``)."""
         started = time.monotonic()
         client_pool = self.pool(cell.client, "client")
         server_pool = self.pool(cell.server, "server")
         try:
-            client = await client_pool.acquire()
+            client = await client_pool.acquire(waiting)
         except AgentError as exc:
             return CaseResult(CellStatus.ERROR, error=str(exc))
         try:
             try:
-                server = await server_pool.acquire()
+                server = await server_pool.acquire(waiting)
             except AgentError as exc:
                 return CaseResult(CellStatus.ERROR, error=str(exc))
             try:

@@ -146,3 +146,14 @@ async def test_an_agent_lent_past_patience_no_longer_counts_against_the_maximum(
         await pool.release(agent)
     await pool.close()
     assert pool.started == 2
+
+
+@pytest.mark.asyncio
+async def test_an_agent_lent_to_a_waiting_case_is_never_fresh(project):
+    pool = AgentPool(sys.executable, "server", "fault", project, maximum=1, ceiling=2, patience=60)
+    first = await pool.acquire(waiting=True)
+    second = await asyncio.wait_for(pool.acquire(), 10)  # at once: the first one waits
+    assert second is not first
+    for agent in (first, second):
+        await pool.release(agent)
+    await pool.close()

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import pytest
 
 from harness import matrix
+from harness import runner as runner_module
 from harness.agents import AgentError
 from harness.peer import scenario
 from harness.runner import Runner, Settings
@@ -38,16 +39,20 @@ class FakeAgent:
 class FakePool:
     pools: ClassVar[list[FakePool]] = []
 
-    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int) -> None:
-        self.role, self.peer, self.maximum, self.ceiling = role, peer, maximum, ceiling
+    def __init__(
+        self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int, patience: float
+    ) -> None:
+        self.role, self.peer, self.maximum, self.ceiling, self.patience = role, peer, maximum, ceiling, patience
+        self.waiting: list[bool] = []
         self.script: dict[str, Any] = dict(SCRIPTS.get(role, {}))
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.acquired = self.released = 0
         FakePool.pools.append(self)
 
-    async def acquire(self) -> FakeAgent:
+    async def acquire(self, waiting: bool = False) -> FakeAgent:
         if isinstance(self.script.get("acquire"), Exception):
             raise self.script["acquire"]
+        self.waiting.append(waiting)
         self.acquired += 1
         return FakeAgent(self)
 
@@ -164,9 +169,9 @@ def test_expected_waits_are_queued_first_longest_first():
     started: list[str] = []
     original = runner.run_case
 
-    async def record(cell):
+    async def record(cell, waiting):
         started.append(cell.variant)
-        return await original(cell)
+        return await original(cell, waiting)
 
     runner.run_case = record
     folded = asyncio.run(runner.run([CELL, slow, silent]))
@@ -186,15 +191,25 @@ class SlowAgent(FakeAgent):
 
 
 class SlowPool(FakePool):
-    async def acquire(self) -> FakeAgent:
+    async def acquire(self, waiting: bool = False) -> FakeAgent:
+        self.waiting.append(waiting)
         self.acquired += 1
         return SlowAgent(self)
 
 
-def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[float, list[str]]:
+def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[list[str], list[str]]:
+    """The variants in the order their cases started, and finished."""
+    started: list[str] = []
     finished: list[str] = []
     runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=SlowPool)
     runner.progress = lambda cell, result: finished.append(cell.variant)
+    original = runner.run_case
+
+    async def record(cell, waiting):
+        started.append(cell.variant)
+        return await original(cell, waiting)
+
+    runner.run_case = record
 
     async def timed() -> float:
         loop = asyncio.get_running_loop()
@@ -202,22 +217,28 @@ def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[float, list
         await runner.run(cells)
         return loop.time() - started
 
-    return asyncio.run(timed()), finished
+    asyncio.run(timed())
+    return started, finished
 
 
 @pytest.mark.parametrize("aside", [0, 1])
-def test_a_case_that_waits_steps_aside_for_the_next(aside):
-    # One worker; a case that waits 1 s, then three quick ones. With a
-    # place to step aside to, the quick cases finish while it waits.
+@pytest.mark.parametrize("known", [True, False])
+def test_a_case_that_waits_steps_aside_for_the_next(aside, known, monkeypatch):
+    # One worker; a case that waits, then two quick ones. With a place to
+    # step aside to, the quick cases finish while it waits — at once when
+    # it is known to wait, after the runner's patience when it is not.
+    monkeypatch.setattr(runner_module, "PATIENCE", 0.3)
     waiting = matrix.Cell("send-then-close", "close-1000-after-close", CLIENT, SERVER)
     SlowAgent.delays = {"close-1000-after-close": 1.0}
-    settings = Settings(repeat=1, jobs=1, waiting_jobs=aside, case_seconds={waiting.key: 1.0})
+    settings = Settings(repeat=1, jobs=1, waiting_jobs=aside, case_seconds={waiting.key: 1.0} if known else {})
     cells = [waiting, CELL, matrix.Cell("send-then-close", "close-4001-right-away", CLIENT, SERVER)]
-    _, finished = run_timed(settings, cells)
+    started, finished = run_timed(settings, cells)
     if aside:
         assert finished[-1] == "close-1000-after-close"  # the others went on meanwhile
     else:
-        assert finished[0] == "close-1000-after-close"  # everything queued behind it
+        assert finished == started  # one at a time: everything queued behind it waited
+    (client,) = [p for p in FakePool.pools if p.role == "client"]
+    assert client.waiting[0] is (known and aside == 1)  # its agents do not count as fresh
 
 
 def test_pools_are_capped_by_fresh_agents_up_to_a_ceiling():
@@ -229,3 +250,38 @@ def test_pools_are_capped_by_fresh_agents_up_to_a_ceiling():
     )
     asyncio.run(runner.run([matrix.Cell("handshake-non-ready", "refused", CLIENT, matrix.fault_peer())]))
     assert {(p.peer, p.maximum, p.ceiling) for p in FakePool.pools} == {(CLIENT.id, 2, 5), ("fault", 7, 12)}
+    assert {p.patience for p in FakePool.pools} == {runner_module.PATIENCE}
+
+
+class AlternatingAgent(FakeAgent):
+    """The client of ``close-1000-right-away`` receives a message every other run: its answers vary."""
+
+    runs = 0
+
+    async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        if op == "client" and fields["variant"] == CELL.variant:
+            AlternatingAgent.runs += 1
+            received = [{"step": "recv", "index": 0, "result": {"kind": "value", "value": "message 0"}}]
+            steps = received if AlternatingAgent.runs % 2 else []
+            return {"ok": True, "record": {"role": "client", "steps": steps, "events": []}}
+        return await super().request(op, timeout, **fields)
+
+
+class AlternatingPool(FakePool):
+    async def acquire(self, waiting: bool = False) -> FakeAgent:
+        self.acquired += 1
+        return AlternatingAgent(self)
+
+
+def test_a_cell_that_varies_gets_its_adaptive_runs_as_soon_as_its_first_runs_are_in():
+    steady = matrix.Cell("send-then-close", "close-4001-right-away", CLIENT, SERVER)
+    known = matrix.Cell("send-then-close", "close-1000-after-close", CLIENT, SERVER)
+    settings = Settings(repeat=2, jobs=1, max_repeat=5, known_to_vary=frozenset({known.key}))
+    runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=AlternatingPool)
+    extended: list[int] = []
+    runner.on_extend = extended.append
+    folded = asyncio.run(runner.run([CELL, steady, known]))
+    assert folded[CELL.key].varies and folded[CELL.key].runs == 5  # varied: up to max_repeat
+    assert folded[known.key].runs == 5  # the reference saw it vary
+    assert folded[steady.key].runs == 2
+    assert sorted(extended) == [3, 3]  # one extension per cell, when its own first runs were in
