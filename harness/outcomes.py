@@ -29,6 +29,7 @@ errors are counted apart, with their reasons: they are never an answer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -76,37 +77,50 @@ _HOST_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]|::1)(['\"]?,\s*|:)\d{2
 _SITE_PACKAGES = re.compile(r"[^\s'\"()]*site-packages/")
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=256)
+def _port_pattern(port: int) -> re.Pattern[str]:
+    """A bare port number, not part of a longer number or a dotted address."""
+    return re.compile(rf"(?<![\d.]){port}(?!\d)")
+
+
 def normalize_text(text: str, ports: tuple[int, ...] = ()) -> str:
+    # Every placeholder replaces something with a digit in it, but for
+    # install paths: most recorded text (class names, states, messages)
+    # has neither and is returned as it is, without running the patterns.
+    if "site-packages/" not in text and _DIGIT.search(text) is None:
+        return text
     text = _ADDRESS.sub("0x<address>", text)
     text = _HOST_PORT.sub(lambda m: f"{m.group(1)}{m.group(2)}<port>", text)
     for port in ports:
         # Bare numbers only for real (ephemeral-range) ports: "message 1" stays.
-        if port >= 1024:
-            text = re.sub(rf"(?<![\d.]){port}(?!\d)", "<port>", text)
+        if port >= 1024 and str(port) in text:
+            text = _port_pattern(port).sub("<port>", text)
     return _SITE_PACKAGES.sub("<site-packages>/", text)
 
 
 def normalize(value: Any, ports: tuple[int, ...] = (), incidental: frozenset[str] = frozenset()) -> Any:
     """Recursively normalize a record (or any part of one), leaving out
     timing fields and the ``incidental`` fields a scenario names."""
+    return _normalize(value, ports, TIMING_KEYS | incidental, "duration" not in incidental)
+
+
+def _normalize(value: Any, ports: tuple[int, ...], skipped: frozenset[str], durations: bool) -> Any:
+    """:func:`normalize`, with what it skips computed once per record (the
+    orchestrator runs this on every field of every case)."""
     if isinstance(value, str):
         return normalize_text(value, ports)
-    if isinstance(value, list):
-        return [normalize(item, ports, incidental) for item in value]
     if isinstance(value, dict):
-        result: Record = {}
-        for key, item in value.items():
-            if key in TIMING_KEYS or key in incidental:
-                continue
-            result[key] = normalize(item, ports, incidental)
-        if (
-            "step" in value
-            and "elapsed" in value
-            and value["step"] not in CHOSEN_DURATION_STEPS
-            and "duration" not in incidental
-        ):
+        result: Record = {
+            key: _normalize(item, ports, skipped, durations) for key, item in value.items() if key not in skipped
+        }
+        if durations and "step" in value and "elapsed" in value and value["step"] not in CHOSEN_DURATION_STEPS:
             result["duration"] = duration_bucket(float(value["elapsed"]))
         return result
+    if isinstance(value, list):
+        return [_normalize(item, ports, skipped, durations) for item in value]
     return value
 
 

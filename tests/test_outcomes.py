@@ -1,7 +1,10 @@
 import copy
 import dataclasses
+import re
 
 import pytest
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
 
 from harness import outcomes
 from harness.matrix import Cell, Peer
@@ -422,3 +425,67 @@ def test_a_scenario_without_an_answer_is_answered_by_the_whole_outcome():
     outcome = {"client": {"steps": []}}
     assert outcomes.answer_of(plain, outcome) is outcome
     assert outcomes.answer_of(SEND, {"client": {"steps": []}, "server": None})["received"] == []
+
+
+# The normalization as first written: every pattern on every string, one
+# recursion for everything. The fast path must give exactly its output (keys
+# in the committed reference depend on it).
+def plain_normalize_text(text, ports=()):
+    text = outcomes._ADDRESS.sub("0x<address>", text)
+    text = outcomes._HOST_PORT.sub(lambda m: f"{m.group(1)}{m.group(2)}<port>", text)
+    for port in ports:
+        if port >= 1024:
+            text = re.sub(rf"(?<![\d.]){port}(?!\d)", "<port>", text)
+    return outcomes._SITE_PACKAGES.sub("<site-packages>/", text)
+
+
+def plain_normalize(value, ports=(), incidental=frozenset()):
+    if isinstance(value, str):
+        return plain_normalize_text(value, ports)
+    if isinstance(value, list):
+        return [plain_normalize(item, ports, incidental) for item in value]
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key in outcomes.TIMING_KEYS or key in incidental:
+                continue
+            result[key] = plain_normalize(item, ports, incidental)
+        if (
+            "step" in value
+            and "elapsed" in value
+            and value["step"] not in outcomes.CHOSEN_DURATION_STEPS
+            and "duration" not in incidental
+        ):
+            result["duration"] = outcomes.duration_bucket(float(value["elapsed"]))
+        return result
+    return value
+
+
+TEXTS = st.text() | st.lists(
+    st.sampled_from(
+        ["127.0.0.1:", "localhost", "('127.0.0.1', ", "0x7f3a", "41234", "1024", "9", ".", "site-packages/", "é", "٣"]
+    )
+).map("".join)
+RECORDS = st.recursive(
+    st.none() | st.integers() | TEXTS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["step", "elapsed", "at", "state", "str", "duration", "x"]), children, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+PORTS = st.lists(st.sampled_from([41234, 1024, 9]) | st.integers(0, 65535), max_size=2).map(tuple)
+
+
+@settings(max_examples=500, deadline=None)
+@given(RECORDS, PORTS, st.sets(st.sampled_from(["state", "duration"])))
+def test_normalize_gives_exactly_what_every_pattern_on_every_string_gives(record, ports, incidental):
+    try:
+        expected = plain_normalize(record, ports, frozenset(incidental))
+    except (TypeError, ValueError):
+        reject()  # a step named by a list, an elapsed that is no number: never recorded
+    assert outcomes.normalize(record, ports, frozenset(incidental)) == expected
