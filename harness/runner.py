@@ -58,6 +58,7 @@ and the run goes on.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -139,6 +140,57 @@ class _Side:
     unsupported: str | None = None
 
 
+class Schedule:
+    """The cases still to run, in two queues: those expected to wait
+    (longest first) and the busy ones; each in repetition order, then the
+    shuffle's. Busy workers take busy cases, then waiting ones when no busy
+    case is left; waiting workers take only waiting cases. Complete when
+    every case put has finished."""
+
+    def __init__(
+        self, sequence: Mapping[tuple[str, str, str, str], int], wait: Callable[[Cell], float], lanes: bool = True
+    ) -> None:
+        self.sequence = sequence
+        self.wait = wait
+        #: Without lanes (no waiting workers), one queue: expected waits first.
+        self.lanes = lanes
+        self.busy: list[tuple[float, int, int, Cell]] = []
+        self.waiting: list[tuple[float, int, int, Cell]] = []
+        self.unfinished = 0
+        #: Set when a case is put or the last one finishes: takers look again.
+        self.changed = asyncio.Event()
+
+    def put(self, cell: Cell, repetition: int) -> None:
+        wait = self.wait(cell)
+        queue = self.waiting if wait > 0 and self.lanes else self.busy
+        heapq.heappush(queue, (-wait, repetition, self.sequence[cell.key], cell))
+        self.unfinished += 1
+        self.changed.set()
+
+    @property
+    def complete(self) -> bool:
+        return self.unfinished == 0
+
+    async def take(self, waiting: bool) -> Cell | None:
+        """The next case for a waiting (or busy) worker; None once complete."""
+        while True:
+            # No await between looking and waiting: a put cannot slip between.
+            self.changed.clear()
+            for queue in (self.waiting,) if waiting else (self.busy, self.waiting):
+                if queue:
+                    return heapq.heappop(queue)[-1]
+            if self.complete:
+                self.changed.set()  # the other takers leave too
+                return None
+            await self.changed.wait()
+
+    def finished(self) -> None:
+        """A case taken has finished (after ``done`` put any follow-up)."""
+        self.unfinished -= 1
+        if self.complete:
+            self.changed.set()
+
+
 class Runner:
     def __init__(
         self,
@@ -188,14 +240,9 @@ class Runner:
         # start costs more than many cases.
         order = list(runnable)
         random.Random(SHUFFLE_SEED).shuffle(order)  # noqa: S311 - scheduling, not security
-        queue: asyncio.PriorityQueue[tuple[float, int, int, Cell]] = asyncio.PriorityQueue()
         sequence = {cell.key: number for number, cell in enumerate(order)}
+        schedule = Schedule(sequence, self.expected_wait, lanes=self.settings.waiting_jobs > 0)
         first_runs_left = {cell.key: self.repetitions(cell) for cell in order}
-
-        def put(cell: Cell, repetition: int) -> None:
-            # Expected waits first, longest first; then repetition by
-            # repetition, each in the shuffle's order.
-            queue.put_nowait((-self.expected_wait(cell), repetition, sequence[cell.key], cell))
 
         def done(cell: Cell, result: CaseResult) -> None:
             results[cell.key].add(result)
@@ -209,13 +256,13 @@ class Runner:
                 if more and self.on_extend is not None:
                     self.on_extend(more)
                 for repetition in range(results[cell.key].runs, results[cell.key].runs + more):
-                    put(cell, repetition)
+                    schedule.put(cell, repetition)
 
         for repetition in range(self.settings.repeat):
             for cell in order:
                 if repetition < self.repetitions(cell):
-                    put(cell, repetition)
-        await self._drain(queue, done)
+                    schedule.put(cell, repetition)
+        await self._drain(schedule, done)
         return results
 
     def extra_runs(self, cell: Cell) -> int:
@@ -227,56 +274,55 @@ class Runner:
             return max(0, self.settings.max_repeat - accumulator.runs)
         return 0
 
-    async def _drain(
-        self,
-        queue: asyncio.PriorityQueue[tuple[float, int, int, Cell]],
-        done: Callable[[Cell, CaseResult], None],
-    ) -> None:
-        """Run every queued case (and those ``done`` queues) with ``jobs``
-        workers; a case that waits steps aside (see the module doc)."""
+    async def _drain(self, schedule: Schedule, done: Callable[[Cell, CaseResult], None]) -> None:
+        """Run every scheduled case (and those ``done`` schedules): ``jobs``
+        busy workers, ``waiting_jobs`` workers for the cases expected to wait,
+        and a case that outlasts :data:`PATIENCE` steps aside (module doc)."""
         workers: list[asyncio.Future[None]] = []
         aside = 0
 
-        async def worker() -> None:
+        async def worker(waiting: bool) -> None:
             nonlocal aside
             while True:
-                *_, cell = await queue.get()
-                expected = self.expected_wait(cell) > 0 and aside < self.settings.waiting_jobs
-                case = asyncio.ensure_future(self.run_case(cell, waiting=expected))
+                cell = await schedule.take(waiting)
+                if cell is None:
+                    return
+                case = asyncio.ensure_future(self.run_case(cell, waiting=waiting))
                 try:
-                    finished = False
-                    if not expected:
-                        finished = bool((await asyncio.wait({case}, timeout=PATIENCE))[0])
-                    if not finished and aside < self.settings.waiting_jobs:
+                    stepped = False
+                    if not waiting and not (await asyncio.wait({case}, timeout=PATIENCE))[0]:
+                        stepped = aside < self.settings.waiting_jobs
+                    if stepped:
                         # This case waits: a new worker takes this one's place.
                         aside += 1
-                        workers.append(asyncio.ensure_future(worker()))
-                        try:
-                            done(cell, await case)
-                        finally:
+                        workers.append(asyncio.ensure_future(worker(False)))
+                    try:
+                        done(cell, await case)
+                    finally:
+                        if stepped:
                             aside -= 1
-                            queue.task_done()
+                        schedule.finished()
+                    if stepped:
                         return
-                    done(cell, await case)
-                    queue.task_done()
                 except BaseException:
                     case.cancel()
                     raise
 
-        workers += [asyncio.ensure_future(worker()) for _ in range(max(1, self.settings.jobs))]
-        joined = asyncio.ensure_future(queue.join())
+        workers += [asyncio.ensure_future(worker(False)) for _ in range(max(1, self.settings.jobs))]
+        workers += [asyncio.ensure_future(worker(True)) for _ in range(self.settings.waiting_jobs)]
         try:
-            while not joined.done():
+            while not schedule.complete:
                 running = [task for task in workers if not task.done()]
-                await asyncio.wait([joined, *running], return_when=asyncio.FIRST_COMPLETED)
+                if not running:
+                    break
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in workers:
                     if task.done() and not task.cancelled() and task.exception() is not None:
                         raise task.exception()  # type: ignore[misc]  # a harness bug: stop the run
         finally:
-            joined.cancel()
             for task in workers:
                 task.cancel()
-            await asyncio.gather(joined, *workers, return_exceptions=True)
+            await asyncio.gather(*workers, return_exceptions=True)
 
     def repetitions(self, cell: Cell) -> int:
         """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""
