@@ -73,10 +73,12 @@ class OneShotPool:
     one interpreter per case and role, the baseline the harness is measured
     against."""
 
-    def __init__(self, executable: str, role: str, peer: str, project: Path, maximum: int) -> None:
+    def __init__(
+        self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int, patience: float
+    ) -> None:
         self.executable, self.role, self.peer, self.project = executable, role, peer, project
 
-    async def acquire(self) -> agents.Agent:
+    async def acquire(self, waiting: bool = False) -> agents.Agent:
         agent = agents.Agent(self.executable, self.role, self.peer, self.project)
         await agent.start()
         return agent
