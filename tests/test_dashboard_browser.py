@@ -17,6 +17,7 @@ import pytest
 from harness import reports
 from tests.conftest import PROJECT
 from tests.test_reports import SCRIPT, document
+from tests.test_reports import cell as reports_cell
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -133,3 +134,70 @@ def test_a_peer_that_does_not_exist_is_no_row_or_column():
     missing["servers"].append("8.1/asyncio")
     html = reports.dashboard_html(missing, None)
     assert "8.1/asyncio" not in html.split("<main>", 1)[1].split("<aside", 1)[0]
+
+
+def full_size_document() -> dict:
+    """A dashboard's worth of the ``--impls all`` matrix of the three founding
+    scenarios: 22 peers on each axis, 6,776 cells, two sides of ten steps each."""
+    full = document()
+    peers = [
+        f"{version}/{implementation}/py3.13"
+        for version in ("8.1", "10.4", "13.1", "14.0", "14.2", "17.4")
+        for implementation in ("default", "legacy", "asyncio", "sync")
+    ][:22]
+    full["peers"] = [
+        {
+            "id": peer,
+            "version": peer.split("/")[0],
+            "implementation": peer.split("/")[1],
+            "status": "available",
+            "resolves_to": None,
+        }
+        for peer in peers
+    ]
+    full["clients"] = full["servers"] = peers
+    variants = [f"variant-{number}" for number in range(14)]
+    full["scenarios"] = [
+        {"id": name, "question": "?", "servers": "peer", "variants": [{"name": v} for v in variants], "links": []}
+        for name in ("send-then-close",)
+    ]
+    steps = [
+        {
+            "step": "recv",
+            "args": {"n": n},
+            "elapsed": 0.001 * n,
+            "result": {
+                "kind": "exception",
+                "exception": {
+                    "class": "websockets.exceptions.ConnectionClosedOK",
+                    "str": f"received 1000 (OK); then sent 1000 (OK) {n}",
+                },
+            },
+        }
+        for n in range(10)
+    ]
+    template = reports_cell("send-then-close", variants[0], peers[0], peers[1], "3/3 msgs", {"kind": "value"})
+    template["outcomes"][0]["example"] = {"client": {"steps": steps}, "server": {"steps": steps}}
+    full["cells"] = [
+        dict(template, variant=variant, client=client, server=server)
+        for variant in variants
+        for client in peers
+        for server in peers
+    ]
+    return full
+
+
+def test_a_full_size_dashboard_opens_in_under_three_seconds(page, tmp_path):
+    path = tmp_path / "index.html"
+    path.write_text(reports.dashboard_html(full_size_document(), None), encoding="utf-8")
+    original = page.url.split("#")[0]
+    page.goto(path.as_uri(), wait_until="load")
+    seconds = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd / 1000")
+    megabytes = path.stat().st_size / 1e6
+    print(
+        f"full-size dashboard: {megabytes:.1f} MB, {page.locator('td.cell').count()} cells, loaded in {seconds:.2f} s"
+    )
+    assert seconds < 3.0
+    page.locator("td.cell").nth(3000).click()
+    assert "send-then-close" in page.locator("#detail h2").inner_text()
+    page.goto(original)
