@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -66,6 +67,27 @@ def wait_for_agents(tag: str, process: subprocess.Popen, count: int = 3, timeout
     raise AssertionError(f"fewer than {count} agents after {timeout} s")
 
 
+def handles_signals(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until the orchestrator catches SIGINT (its first line of Python
+    ran): a signal before that ends any interpreter, handled by no code."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:") and int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)):
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"SIGINT not handled after {timeout} s")
+
+
+def first_case_done(process: subprocess.Popen, seen: list[str]) -> None:
+    """Read the run's output until its first progress line: a case measured."""
+    for line in process.stderr:
+        seen.append(line)
+        if re.match(r"\s+[1-9][0-9]*/[0-9]+ cases \(", line):
+            return
+    raise AssertionError("the run ended before any case: " + "".join(seen)[-2000:])
+
+
 def assert_nothing_left(tag: str) -> None:
     deadline = time.monotonic() + 5
     while processes_tagged(tag) and time.monotonic() < deadline:
@@ -96,6 +118,7 @@ def test_an_ending_signal_keeps_what_was_measured(tmp_path, signum, moment):
         wait_for_agents(tag, process)
         time.sleep(random.Random(signum).uniform(0.2, 2.0))
     else:
+        handles_signals(process)
         time.sleep(0.3)
     process.send_signal(signum)
     _, err = process.communicate(timeout=120)
@@ -114,12 +137,13 @@ def test_a_storm_of_signals_still_saves_whole_results(tmp_path):
     output.write_text(PREVIOUS)
     tag = uuid.uuid4().hex
     process = start(output, tag=tag)
-    wait_for_agents(tag, process)
-    time.sleep(1)
+    seen: list[str] = []
+    first_case_done(process, seen)
     for number in range(30):
         process.send_signal((signal.SIGINT, signal.SIGTERM, signal.SIGHUP)[number % 3])
         time.sleep(0.01)
-    _, err = process.communicate(timeout=120)
+    _, rest = process.communicate(timeout=120)
+    err = "".join(seen) + rest
     assert process.returncode == exit_codes.INCOMPLETE, err[-2000:]
     assert "Traceback" not in err
     assert output.read_text() == PREVIOUS
