@@ -172,8 +172,8 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         "--waiting-jobs",
         type=bounded_integer(MAXIMUM_JOBS, minimum=0),
         default=MatrixOptions.waiting_jobs,
-        help="cases still running after 0.5 s (keepalive windows, timeouts) step aside for the next: at most "
-        f"this many at once, 0 to {MAXIMUM_JOBS}; 0: never (default: {MatrixOptions.waiting_jobs})",
+        help="more cases in flight for cases expected to wait (keepalive windows, timeouts), and at most this many "
+        f"busy cases stepping aside after 2 s, 0 to {MAXIMUM_JOBS}; 0: neither (default: {MatrixOptions.waiting_jobs})",
     )
     parser.add_argument(
         "--waiting-agents",

@@ -172,6 +172,16 @@ def grade_name(outcome: OutcomeRecord) -> str | None:
     return outcome["grade"]["grade"] if outcome["grade"] is not None else None
 
 
+def mean_case_seconds(cell: CellRecord) -> float | None:
+    """A measured cell's mean case duration over its runs (each answer's
+    median, weighted by its count); None when no run was timed."""
+    timed = [outcome for outcome in cell["outcomes"] if "median" in outcome.get("seconds", {})]
+    runs = sum(outcome["count"] for outcome in timed)
+    if not runs:
+        return None
+    return sum(outcome["seconds"]["median"] * outcome["count"] for outcome in timed) / runs
+
+
 def grade_outcome(scenario: LoadedScenario, outcome: Record) -> GradeRecord | None:
     """The scenario's grade for one outcome (None when it grades nothing)."""
     if scenario.grade is None:

@@ -65,8 +65,8 @@ class MatrixOptions:
     max_repeat: int = 60
     jobs: int = 8
     agents_per_peer: int = 4
-    #: Cases that wait step aside for the next (:mod:`harness.runner`): at
-    #: most this many at once, on up to ``waiting_agents`` more agents per peer and role.
+    #: Workers for cases expected to wait, and the most busy cases aside at
+    #: once (:mod:`harness.runner`), on up to ``waiting_agents`` more agents per peer and role.
     waiting_jobs: int = 32
     waiting_agents: int = 8
     #: Interpreters named per version (``--python``): one peer each.

@@ -53,7 +53,7 @@ from . import statistics
 from .exit_codes import BadInputError
 from .files import write_json_atomically
 from .matrix import display_name
-from .outcomes import grade_name
+from .outcomes import grade_name, mean_case_seconds
 from .results import check_shape, read_document
 from .schema import CellRecord, ReferenceCell, ReferenceDocument, ResultsDocument
 from .text import visible
@@ -150,10 +150,8 @@ def build(document: ResultsDocument, exact_python: bool = False) -> dict[str, Re
             }
             for outcome in cell["outcomes"]:
                 reference["answers"][outcome["key"]] = outcome["answer"]
-            timed = [o for o in cell["outcomes"] if "median" in o.get("seconds", {})]
-            runs = sum(o["count"] for o in timed)
-            if runs:
-                mean = sum(o["seconds"]["median"] * o["count"] for o in timed) / runs
+            mean = mean_case_seconds(cell)
+            if mean is not None:
                 entry["seconds"] = one_two_five(mean)
         else:
             entry["reason"] = cell.get("reason", "")

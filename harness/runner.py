@@ -31,18 +31,20 @@ open timeout, a close timeout the library owns (some racy: 13.1's sync
 server waits 10 s in one run of several). They cost seconds of wall time
 and almost no CPU, so they must not hold the busy cases' places:
 
-* a case expected to wait (``case_seconds`` ≥ :data:`WAITING_SECONDS`: the
+* cases expected to wait (``case_seconds`` ≥ :data:`WAITING_SECONDS`: the
   reference's timing, else the scenario's declaration;
-  :func:`harness.shards.case_seconds_of`) *steps aside* at once: its worker
-  hands its place to a new worker, which takes the next case, and waits for
-  it alone; any other case steps aside once it has run :data:`PATIENCE`
-  seconds. At most ``waiting_jobs`` cases are aside at once;
-* a peer's pool counts only the agents lent to cases that are not aside
-  against ``agents_per_peer``, and may start up to ``waiting_agents`` more
-  for its cases that wait (:class:`harness.agents.AgentPool`);
-* cases expected to wait are queued first, longest first, so that the
+  :func:`harness.shards.case_seconds_of`) have a queue of their own,
+  longest first, which ``waiting_jobs`` more workers take from, so that the
   longest waits start at once and overlap everything else instead of
-  trailing at the end.
+  trailing at the end; the ``jobs`` busy workers take busy cases, and
+  waiting ones once no busy case is left (:class:`Schedule`);
+* a busy case still running after :data:`PATIENCE` seconds *steps aside*:
+  its worker hands its place to a new worker, which takes the next case,
+  and waits for it alone (at most ``waiting_jobs`` aside at once);
+* a peer's pool counts only the agents lent to busy cases less than
+  :data:`PATIENCE` ago against ``agents_per_peer``, and may start up to
+  ``waiting_agents`` more for its cases that wait
+  (:class:`harness.agents.AgentPool`).
 
 Patience is not zero because an agent costs about 150 ms of CPU to start:
 a busy case slowed by load must not start new agents. This changes only

@@ -24,7 +24,7 @@ class TargetedOptions(TypedDict, total=False):
     shard: str
     #: The id of the plan the run followed (``--plan``).
     plan: str
-    #: The waiting lane (:mod:`harness.runner`): workers, agents per peer and role.
+    #: Cases that wait (:mod:`harness.runner`): workers, more agents per peer and role.
     waiting_jobs: int
     waiting_agents: int
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from . import reference
 from .exit_codes import UsageError
 from .matrix import Cell
+from .outcomes import mean_case_seconds
 from .peer.scenario import LoadedScenario
 from .schema import ReferenceDocument, ResultsDocument
 from .vocabulary import CellStatus
@@ -120,10 +121,9 @@ def measured_timings(document: ResultsDocument) -> dict[str, Expectation]:
     (over every run, by each answer's median) and whether it varied."""
     found: dict[str, Expectation] = {}
     for cell in document["cells"]:
-        runs = sum(outcome["count"] for outcome in cell["outcomes"])
-        if cell["status"] != CellStatus.MEASURED or runs == 0:
+        seconds = mean_case_seconds(cell) if cell["status"] == CellStatus.MEASURED else None
+        if seconds is None:
             continue
-        seconds = sum(outcome["count"] * outcome["seconds"]["median"] for outcome in cell["outcomes"]) / runs
         key = timing_key(cell["scenario"], cell["variant"], cell["client"], cell["server"])
         found[key] = Expectation(float(f"{seconds:.3g}"), 1.0 if cell["varies"] else 0.0)
     return found
