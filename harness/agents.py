@@ -13,10 +13,20 @@ Agents start in their own session so that a terminal's Ctrl-C reaches the
 orchestrator only, which then kills every agent it started; an agent whose
 orchestrator vanished sees its stdin close and exits by itself. Every live
 agent is tracked in :data:`LIVE_AGENTS` so that nothing outlives the run.
+
+An agent starts either as a fresh interpreter (``python -m
+harness.peer.agent``) or forked by its environment's :class:`Forkserver`
+(:mod:`harness.peer.forkserver`), which has imported the library, the
+drivers and the scenarios once: the agent is the same, and its start costs
+a ``fork()`` instead of an interpreter start-up and those imports. A forked
+agent is a grandchild: the fork server reports its exit (:class:`ForkedProcess`).
+A fork server that fails or dies is not replaced: its environment's agents
+start as fresh interpreters from then on.
 """
 
 from __future__ import annotations
 
+import array
 import asyncio
 import collections
 import itertools
@@ -24,8 +34,9 @@ import json
 import math
 import os
 import signal
+import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 #: Largest reply accepted from an agent (records with long traces).
 MAXIMUM_LINE = 64 * 1024 * 1024
@@ -48,9 +59,296 @@ SCRUBBED_VARIABLES = (
 
 LIVE_AGENTS: set["Agent"] = set()
 
+#: Every fork server running: killed with the agents.
+LIVE_FORKSERVERS: set["Forkserver"] = set()
+
+#: How long a fork server may take to import everything, and to fork.
+FORKSERVER_START_TIMEOUT = 60.0
+FORK_TIMEOUT = 10.0
+
 
 class AgentError(Exception):
     """An agent failed: did not start, died, timed out, or broke the protocol."""
+
+
+def agent_environment(project: Path) -> dict[str, str]:
+    """The environment of an agent (and of a fork server, which agents inherit)."""
+    environment = {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES}
+    environment["PYTHONPATH"] = str(project)
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    environment["PYTHONUNBUFFERED"] = "1"
+    environment["PYTHONIOENCODING"] = "utf-8"
+    return environment
+
+
+class AgentProcess(Protocol):
+    """What an agent needs of its process: :class:`asyncio.subprocess.Process`
+    for a fresh interpreter, :class:`ForkedProcess` for a forked one."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | None: ...
+    @property
+    def stdin(self) -> asyncio.StreamWriter | None: ...
+    @property
+    def stdout(self) -> asyncio.StreamReader | None: ...
+    @property
+    def stderr(self) -> asyncio.StreamReader | None: ...
+    async def wait(self) -> int: ...
+
+
+def process_exists(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+
+class ForkedProcess:
+    """An agent forked by a :class:`Forkserver`: its pipes, and its exit as
+    the fork server reports it (the orchestrator cannot wait for a grandchild)."""
+
+    def __init__(
+        self,
+        pid: int,
+        pipes: tuple[asyncio.StreamWriter, asyncio.StreamReader, asyncio.StreamReader],
+        transports: list[asyncio.BaseTransport],
+        exited: asyncio.Future[int],
+        forkserver: Forkserver,
+    ) -> None:
+        self.pid = pid
+        self.stdin, self.stdout, self.stderr = pipes
+        self.transports = transports
+        self.exited = exited
+        self.forkserver = forkserver
+
+    @property
+    def returncode(self) -> int | None:
+        if self.exited.done() and not self.exited.cancelled():
+            return self.exited.result()
+        return None
+
+    async def wait(self) -> int:
+        """The exit status; if the fork server is gone (nobody reports it),
+        poll until the process has disappeared."""
+        while not self.exited.done():
+            if not self.forkserver.running and not process_exists(self.pid):
+                self.exited.set_result(-signal.SIGKILL)  # its status died with its parent
+                break
+            await asyncio.wait([self.exited], timeout=0.05)
+        return self.exited.result()
+
+    def close(self) -> None:
+        """Close the orchestrator's ends of the pipes."""
+        for transport in self.transports:
+            transport.close()
+
+
+class Forkserver:
+    """The fork server of one peer environment (:mod:`harness.peer.forkserver`),
+    started on the first :meth:`spawn`."""
+
+    def __init__(self, executable: str, project: Path, scenarios: tuple[str, ...] = ()) -> None:
+        self.executable = executable
+        self.project = project
+        self.scenarios = scenarios
+        self.process: asyncio.subprocess.Process | None = None
+        self.control: socket.socket | None = None
+        #: Set when the fork server failed: agents start as fresh interpreters.
+        self.failed: str | None = None
+        self.forked = 0
+        self._lock = asyncio.Lock()
+        self._requests = itertools.count(1)
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._exits: dict[int, asyncio.Future[int]] = {}
+        self._ready: asyncio.Future[dict[str, Any]] | None = None
+        self._reader_task: asyncio.Task[None] | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+
+    def __repr__(self) -> str:
+        return f"<Forkserver {self.executable}>"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None and self.failed is None
+
+    async def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                self.executable,
+                "-m",
+                "harness.peer.forkserver",
+                *self.scenarios,
+                stdin=theirs.fileno(),
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=str(self.project),
+                env=agent_environment(self.project),
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        LIVE_FORKSERVERS.add(self)
+        ours.setblocking(False)
+        self.control = ours
+        reader, writer = await asyncio.open_unix_connection(sock=ours.dup(), limit=MAXIMUM_LINE)
+        self._ready = loop.create_future()
+        self._reader_task = asyncio.ensure_future(self._read(reader, writer))
+        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+        await asyncio.wait_for(asyncio.shield(self._ready), FORKSERVER_START_TIMEOUT)
+
+    async def _drain_stderr(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        while line := await self.process.stderr.readline():
+            self.stderr_tail.append(line.decode(errors="replace").rstrip())
+
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Dispatch the fork server's lines: fork replies, exits, readiness."""
+        try:
+            while line := await reader.readline():
+                message = json.loads(line)
+                if "exited" in message:
+                    exited = self._exits.pop(message["exited"], None)
+                    if exited is not None and not exited.done():
+                        exited.set_result(int(message["returncode"]))
+                elif "ready" in message:
+                    if self._ready is not None and not self._ready.done():
+                        self._ready.set_result(message)
+                else:
+                    if "pid" in message:
+                        # Before the fork's requester resumes: the exit may be next.
+                        self._exits[message["pid"]] = asyncio.get_running_loop().create_future()
+                    pending = self._pending.pop(message.get("id"), None)
+                    if pending is not None and not pending.done():
+                        pending.set_result(message)
+        except (ValueError, ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+            if self._stderr_task is not None:  # its last words first
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._stderr_task), 1)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    pass
+            self._fail("the fork server exited: " + self.last_words())
+
+    def last_words(self) -> str:
+        lines = [line for line in self.stderr_tail if line.strip()]
+        return lines[-1] if lines else "no output on stderr"
+
+    def _fail(self, reason: str) -> None:
+        if self.failed is None:
+            self.failed = reason
+        for future in [*self._pending.values(), *([self._ready] if self._ready else [])]:
+            if not future.done():
+                future.set_exception(AgentError(self.failed))
+        self._pending.clear()
+
+    async def spawn(self) -> ForkedProcess:
+        """Fork one agent, with pipes of its own; :class:`AgentError` if the
+        fork server cannot (it is then given up)."""
+        loop = asyncio.get_running_loop()
+        async with self._lock:  # one request in flight: descriptors stay with their request
+            if self.failed is not None:
+                raise AgentError(self.failed)
+            if self.process is None:
+                try:
+                    await self._start()
+                except (OSError, asyncio.TimeoutError, AgentError) as exc:
+                    self._fail(f"the fork server did not start: {exc}")
+                    self.kill()
+                    raise AgentError(self.failed) from None
+            assert self.control is not None
+            stdin, stdout, stderr = os.pipe(), os.pipe(), os.pipe()
+            theirs = [stdin[0], stdout[1], stderr[1]]
+            ours = [stdin[1], stdout[0], stderr[0]]
+            identifier = next(self._requests)
+            future: asyncio.Future[dict[str, Any]] = loop.create_future()
+            self._pending[identifier] = future
+            try:
+                message = (json.dumps({"op": "fork", "id": identifier}) + "\n").encode()
+                self.control.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))])
+                reply = await asyncio.wait_for(future, FORK_TIMEOUT)
+            except (OSError, asyncio.TimeoutError, AgentError) as exc:
+                for fd in ours:
+                    os.close(fd)
+                self._fail(f"the fork server failed: {exc}")
+                self.kill()
+                raise AgentError(self.failed) from None
+            finally:
+                self._pending.pop(identifier, None)
+                for fd in theirs:
+                    os.close(fd)
+            if "pid" not in reply:
+                for fd in ours:
+                    os.close(fd)
+                raise AgentError(f"the fork server refused: {reply.get('error')}")
+            self.forked += 1
+            pid = int(reply["pid"])
+            exited = self._exits.get(pid) or loop.create_future()
+        return await self._connect(pid, ours, exited)
+
+    async def _connect(self, pid: int, fds: list[int], exited: asyncio.Future[int]) -> ForkedProcess:
+        loop = asyncio.get_running_loop()
+        stdin, stdout, stderr = (open(fd, mode, buffering=0) for fd, mode in zip(fds, ("wb", "rb", "rb")))
+        readers = []
+        transports: list[asyncio.BaseTransport] = []
+        for pipe in (stdout, stderr):
+            reader = asyncio.StreamReader(limit=MAXIMUM_LINE)
+            protocol = asyncio.StreamReaderProtocol(reader)
+            transport, _ = await loop.connect_read_pipe(lambda: protocol, pipe)  # noqa: B023  (used at once)
+            readers.append(reader)
+            transports.append(transport)
+        write_transport, flow = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, stdin)
+        transports.append(write_transport)
+        writer = asyncio.StreamWriter(write_transport, flow, None, loop)
+        return ForkedProcess(pid, (writer, readers[0], readers[1]), transports, exited, self)
+
+    def kill(self) -> None:
+        """Kill the fork server (not the agents it forked: they are agents)."""
+        LIVE_FORKSERVERS.discard(self)
+        if self.process is not None and self.process.returncode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    async def close(self) -> None:
+        """Stop the fork server: close its channel (both ends we hold), then reap it."""
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self._reader_task is not None:
+            self._reader_task.cancel()  # closes the reader's end of the channel
+        tasks = [task for task in (self._reader_task, self._stderr_task) if task is not None]
+        if self.process is not None:
+            try:
+                await asyncio.wait_for(self.process.wait(), 2)
+            except asyncio.TimeoutError:
+                self.kill()
+                await self.process.wait()
+        self.kill()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # Ready to start again on the next spawn.
+        self.process = None
+        self.failed = None
+        self._pending.clear()
+        self._exits.clear()
+        self._ready = self._reader_task = self._stderr_task = None
 
 
 class Agent:
@@ -58,13 +356,16 @@ class Agent:
 
     _counter = itertools.count(1)
 
-    def __init__(self, executable: str, role: str, peer: str, project: Path) -> None:
+    def __init__(
+        self, executable: str, role: str, peer: str, project: Path, forkserver: Forkserver | None = None
+    ) -> None:
         self.executable = executable
         self.role = role
         self.peer = peer
         self.project = project
+        self.forkserver = forkserver
         self.number = next(self._counter)
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: AgentProcess | None = None
         self.broken = False
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self._requests = itertools.count(1)
@@ -74,11 +375,17 @@ class Agent:
         return f"<Agent #{self.number} {self.peer} {self.role}>"
 
     async def start(self) -> None:
-        environment = {k: v for k, v in os.environ.items() if k not in SCRUBBED_VARIABLES}
-        environment["PYTHONPATH"] = str(self.project)
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        environment["PYTHONUNBUFFERED"] = "1"
-        environment["PYTHONIOENCODING"] = "utf-8"
+        """Start the agent: forked by its fork server if it has a working
+        one, else as a fresh interpreter."""
+        if self.forkserver is not None and self.forkserver.failed is None:
+            try:
+                self.process = await self.forkserver.spawn()
+            except AgentError:
+                pass  # the fork server is given up: start as a fresh interpreter
+            else:
+                LIVE_AGENTS.add(self)
+                self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+                return
         try:
             self.process = await asyncio.create_subprocess_exec(
                 self.executable,
@@ -88,7 +395,7 @@ class Agent:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=str(self.project),
-                env=environment,
+                env=agent_environment(self.project),
                 start_new_session=True,
                 limit=MAXIMUM_LINE,
             )
@@ -195,12 +502,17 @@ class Agent:
                 pass
         if self._stderr_task is not None:
             self._stderr_task.cancel()
+        if isinstance(self.process, ForkedProcess):
+            self.process.close()
 
 
 def kill_all() -> None:
-    """Kill every agent still alive: the last line of defence against orphans."""
+    """Kill every agent and fork server still alive: the last line of
+    defence against orphans."""
     for agent in list(LIVE_AGENTS):
         agent.kill()
+    for forkserver in list(LIVE_FORKSERVERS):
+        forkserver.kill()
 
 
 class AgentPool:
@@ -212,7 +524,7 @@ class AgentPool:
     (``acquire(waiting=True)``: a keepalive window, a timeout the library
     owns), no longer counts against ``maximum``: another agent may start
     for the next case, up to ``ceiling``. Without a ``ceiling``,
-    ``maximum`` is a hard cap.
+    ``maximum`` is a hard cap. With a ``forkserver``, it forks the agents.
     """
 
     def __init__(
@@ -224,8 +536,10 @@ class AgentPool:
         maximum: int,
         ceiling: int | None = None,
         patience: float = 2.0,
+        forkserver: Forkserver | None = None,
     ) -> None:
         self.executable = executable
+        self.forkserver = forkserver
         self.role = role
         self.peer = peer
         self.project = project
@@ -269,7 +583,7 @@ class AgentPool:
                         pass
                 else:
                     await self.condition.wait()
-        agent = Agent(self.executable, self.role, self.peer, self.project)
+        agent = Agent(self.executable, self.role, self.peer, self.project, self.forkserver)
         try:
             await agent.start()
         except AgentError:

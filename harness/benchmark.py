@@ -71,10 +71,18 @@ def cpu_seconds() -> float:
 class OneShotPool:
     """A pool that starts a fresh agent for every case and stops it after:
     one interpreter per case and role, the baseline the harness is measured
-    against."""
+    against (never forked: a fresh interpreter is the point)."""
 
     def __init__(
-        self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int, patience: float
+        self,
+        executable: str,
+        role: str,
+        peer: str,
+        project: Path,
+        maximum: int,
+        ceiling: int,
+        patience: float,
+        forkserver: agents.Forkserver | None,
     ) -> None:
         self.executable, self.role, self.peer, self.project = executable, role, peer, project
 

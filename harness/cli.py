@@ -183,6 +183,13 @@ def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
         f"{MAXIMUM_AGENTS_PER_PEER} (default: {MatrixOptions.waiting_agents})",
     )
     parser.add_argument(
+        "--fresh-agents",
+        dest="fork_agents",
+        action="store_false",
+        help="start every agent as a fresh interpreter instead of forking it from a warm one per environment "
+        "(slower; for comparing the two)",
+    )
+    parser.add_argument(
         "--python", dest="pythons", help="interpreters per version, one peer each, e.g. 8.1=3.9,10.4=3.9,3.13"
     )
     parser.add_argument(
@@ -245,6 +252,7 @@ def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
         agents_per_peer=arguments.agents_per_peer,
         waiting_jobs=arguments.waiting_jobs,
         waiting_agents=arguments.waiting_agents,
+        fork_agents=arguments.fork_agents,
         pythons=parse_pythons(arguments.pythons),
         interpreters=parse_interpreter_choice(arguments.interpreters),
         output=arguments.output or MatrixOptions.output,

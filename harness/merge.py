@@ -36,7 +36,7 @@ from .schema import CellRecord, ResultsDocument, RunOptions
 from .shards import Shard
 
 #: Options that say how a shard ran, not what the run is.
-EXECUTION_OPTIONS = frozenset({"shard", "jobs", "agents_per_peer", "waiting_jobs", "waiting_agents"})
+EXECUTION_OPTIONS = frozenset({"shard", "jobs", "agents_per_peer", "waiting_jobs", "waiting_agents", "fork_agents"})
 
 
 def _what(options: RunOptions) -> dict[str, Any]:

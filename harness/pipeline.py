@@ -69,6 +69,8 @@ class MatrixOptions:
     #: once (:mod:`harness.runner`), on up to ``waiting_agents`` more agents per peer and role.
     waiting_jobs: int = 32
     waiting_agents: int = 8
+    #: Fork agents from a warm interpreter per environment (``--fresh-agents``: off).
+    fork_agents: bool = True
     #: Interpreters named per version (``--python``): one peer each.
     pythons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: For other versions, which working interpreters: newest and/or oldest.
@@ -294,6 +296,7 @@ async def run_cells(
         case_seconds=shards.case_seconds_of(cells, scenarios, references, options.timings),
         waiting_jobs=options.waiting_jobs,
         waiting_agents=options.waiting_agents,
+        fork_agents=options.fork_agents,
     )
     runner = Runner(PROJECT, scenarios, settings)
     total = sum(runner.repetitions(cell) for cell in cells if cell.runnable)
@@ -422,6 +425,7 @@ def options_record(options: MatrixOptions, scenarios: tuple[str, ...]) -> RunOpt
         "agents_per_peer": options.agents_per_peer,
         "waiting_jobs": options.waiting_jobs,
         "waiting_agents": options.waiting_agents,
+        "fork_agents": options.fork_agents,
     }
     if options.only:
         record["cells"] = sorted("/".join(cell) for cell in options.only)

@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .agents import AgentError, AgentPool
+from .agents import AgentError, AgentPool, Forkserver
 from .matrix import FAULT, Cell, Peer
 from .outcomes import CaseResult, CellAccumulator
 from .peer.scenario import LoadedScenario
@@ -107,6 +107,9 @@ class Settings:
     waiting_jobs: int = 0
     #: More agents per (peer, role) for its waiting cases.
     waiting_agents: int = 0
+    #: Fork agents from one warm interpreter per environment
+    #: (:class:`harness.agents.Forkserver`) instead of starting each afresh.
+    fork_agents: bool = True
 
 
 Progress = Callable[[Cell, CaseResult], None]
@@ -129,8 +132,9 @@ class Pool(Protocol):
     async def close(self) -> None: ...
 
 
-#: Makes the pool of one (peer, role): ``(executable, role, peer id, project, maximum, ceiling, patience)``.
-PoolFactory = Callable[[str, str, str, Path, int, int, float], Pool]
+#: Makes the pool of one (peer, role): ``(executable, role, peer id, project,
+#: maximum, ceiling, patience, fork server or None)``.
+PoolFactory = Callable[[str, str, str, Path, int, int, float, "Forkserver | None"], Pool]
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,8 @@ class Runner:
         #: Told how many cases the adaptive repetitions add (progress totals).
         self.on_extend = on_extend
         self.pools: dict[tuple[str, str], Pool] = {}
+        #: One fork server per environment (executable), started on its first agent.
+        self.forkservers: dict[str, Forkserver] = {}
         #: Results so far, folded per cell; complete once :meth:`run` returns.
         self.results: dict[tuple[str, str, str, str], CellAccumulator] = {}
 
@@ -224,8 +230,15 @@ class Runner:
                 maximum, more = self.settings.jobs, self.settings.waiting_jobs
             else:
                 maximum, more = self.settings.agents_per_peer, self.settings.waiting_agents
+            forkserver = None
+            if self.settings.fork_agents:
+                if peer.executable not in self.forkservers:
+                    self.forkservers[peer.executable] = Forkserver(
+                        peer.executable, self.project, tuple(sorted(self.scenarios))
+                    )
+                forkserver = self.forkservers[peer.executable]
             self.pools[key] = self.pool_factory(
-                peer.executable, role, peer.id, self.project, maximum, maximum + more, PATIENCE
+                peer.executable, role, peer.id, self.project, maximum, maximum + more, PATIENCE, forkserver
             )
         return self.pools[key]
 
@@ -340,6 +353,7 @@ class Runner:
     async def close(self) -> None:
         """Stop every agent; call once the runner is no longer needed."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()), return_exceptions=True)
+        await asyncio.gather(*(server.close() for server in self.forkservers.values()), return_exceptions=True)
 
     async def run_case(self, cell: Cell, waiting: bool = False) -> CaseResult:
         """Run one case; ``waiting``: it is expected to wait (its agents do

@@ -27,6 +27,8 @@ class TargetedOptions(TypedDict, total=False):
     #: Cases that wait (:mod:`harness.runner`): workers, more agents per peer and role.
     waiting_jobs: int
     waiting_agents: int
+    #: Agents forked from a warm interpreter per environment (False: ``--fresh-agents``).
+    fork_agents: bool
 
 
 class RunOptions(TargetedOptions):

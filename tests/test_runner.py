@@ -40,7 +40,15 @@ class FakePool:
     pools: ClassVar[list[FakePool]] = []
 
     def __init__(
-        self, executable: str, role: str, peer: str, project: Path, maximum: int, ceiling: int, patience: float
+        self,
+        executable: str,
+        role: str,
+        peer: str,
+        project: Path,
+        maximum: int,
+        ceiling: int,
+        patience: float,
+        forkserver: object = None,
     ) -> None:
         self.role, self.peer, self.maximum, self.ceiling, self.patience = role, peer, maximum, ceiling, patience
         self.waiting: list[bool] = []

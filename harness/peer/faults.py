@@ -7,7 +7,9 @@ plain asyncio streams, they need no websockets install.
 Modes:
 
 ``refused``
-    nothing listens on the port (a port is bound, then released).
+    nothing listens on the port: it is bound without listening (the kernel
+    refuses connections to it) and held until the case ends, so that no
+    other case's server can be given the same port meanwhile.
 ``accept-close``
     accept the TCP connection, then close it at once, without reading.
 ``read-close``
@@ -43,11 +45,14 @@ SERVICE_UNAVAILABLE = (
 REQUEST_TIMEOUT = 5.0
 
 
-def unused_port() -> int:
-    """A loopback port on which, right after this returns, nothing listens."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def reserve_port() -> socket.socket:
+    """A socket bound to a loopback port, not listening: connections to the
+    port are refused, and nothing else can bind it while the socket is open
+    (a port bound and released at once can be handed to the next server that
+    asks for any port, which a busy run does within milliseconds)."""
+    reservation = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    reservation.bind(("127.0.0.1", 0))
+    return reservation
 
 
 class FaultServer:
@@ -60,11 +65,13 @@ class FaultServer:
         self.recorder = recorder
         self.server: Optional[asyncio.AbstractServer] = None
         self.writers: Set[asyncio.StreamWriter] = set()
+        self.reservation: Optional[socket.socket] = None
         self.port = 0
 
     async def start(self) -> int:
         if self.mode == "refused":
-            self.port = unused_port()
+            self.reservation = reserve_port()
+            self.port = self.reservation.getsockname()[1]
             self.recorder.event("nothing-listening")
             return self.port
         self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
@@ -101,6 +108,8 @@ class FaultServer:
             self.recorder.event("connection-error", exception=describe_exception(exc))
 
     async def stop(self) -> None:
+        if self.reservation is not None:
+            self.reservation.close()
         for writer in list(self.writers):
             if not writer.is_closing():
                 writer.close()

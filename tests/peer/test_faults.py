@@ -1,4 +1,5 @@
 import asyncio
+import socket
 
 import pytest
 
@@ -32,6 +33,23 @@ async def test_refused_leaves_nothing_listening():
     port = await server.start()
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection("127.0.0.1", port)
+    await server.stop()
+
+
+@pytest.mark.asyncio
+async def test_refused_port_stays_taken_until_the_case_ends():
+    """Another server asking for that port cannot get it while the case runs
+    (a port released at once was handed to the next case's server)."""
+    server = FaultServer("refused", Recorder("server"))
+    port = await server.start()
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's servers do
+        with pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+    await server.stop()
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
 
 
 @pytest.mark.asyncio
