@@ -92,6 +92,10 @@ SERVE_TIMEOUT = 15.0
 COLLECT_TIMEOUT = 20.0
 
 
+#: How often workers that survived a cancellation are cancelled again.
+CANCEL_AGAIN_SECONDS = 0.5
+
+
 @dataclass(frozen=True)
 class Settings:
     repeat: int = 10
@@ -335,9 +339,18 @@ class Runner:
                     if task.done() and not task.cancelled() and task.exception() is not None:
                         raise task.exception()  # type: ignore[misc]  # a harness bug: stop the run
         finally:
+            # Cancel until every worker has ended: on Python < 3.12, a
+            # wait_for whose awaitable completes as the cancellation arrives
+            # returns the result and swallows it, and that worker would wait
+            # for the next case forever.
+            pending = {task for task in workers if not task.done()}
+            while pending:
+                for task in pending:
+                    task.cancel()
+                _, pending = await asyncio.wait(pending, timeout=CANCEL_AGAIN_SECONDS)
             for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+                if not task.cancelled():
+                    task.exception()  # retrieved: no "never retrieved" warning
 
     def repetitions(self, cell: Cell) -> int:
         """How many times to run a cell: ``--repeat``, unless the scenario fixes it."""

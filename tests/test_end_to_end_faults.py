@@ -56,11 +56,33 @@ def start(output: Path, *arguments: str, tag: str, **kwargs) -> subprocess.Popen
     return start_harness("matrix", *(arguments or LONG), "--output", str(output), tag=tag, **kwargs)
 
 
+def parent_of(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def is_fork_server(pid: int) -> bool:
+    """A fork server, not an agent it forked (which inherits its command line
+    but has it as parent)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"harness.peer.forkserver" in command and not is_fork_server(parent_of(pid))
+
+
+def fork_servers(tag: str) -> list[int]:
+    return [pid for pid in processes_tagged(tag) if is_fork_server(pid)]
+
+
 def wait_for_agents(tag: str, process: subprocess.Popen, count: int = 3, timeout: float = 120) -> list[int]:
-    """The agents of a run (its processes other than the orchestrator), once ``count`` are up."""
+    """The agents of a run (its processes other than the orchestrator and
+    the fork servers), once ``count`` are up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        agents = [pid for pid in processes_tagged(tag) if pid != process.pid]
+        agents = [pid for pid in processes_tagged(tag) if pid != process.pid and not is_fork_server(pid)]
         if len(agents) >= count:
             return agents
         time.sleep(0.1)
@@ -168,6 +190,24 @@ def test_a_killed_agent_costs_its_cases_not_the_run(tmp_path):
     assert CellStatus.ERROR in statuses
     errored = [cell for cell in document["cells"] if cell["status"] == CellStatus.ERROR]
     assert all(cell["errors"] and cell["outcomes"] for cell in errored)  # the other runs still counted
+    assert_nothing_left(tag)
+
+
+def test_a_killed_fork_server_costs_nothing(tmp_path):
+    """Agents already forked go on; new ones start as fresh interpreters."""
+    output = tmp_path / "results.json"
+    tag = uuid.uuid4().hex
+    process = start(
+        output, "--versions", "8.1", "--scenarios", "send-then-close", "--repeat", "60", "--no-tables", tag=tag
+    )
+    wait_for_agents(tag, process)
+    (victim,) = fork_servers(tag)
+    subprocess.run(["kill", "-KILL", str(victim)], check=False)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == exit_codes.SUCCESS, err[-2000:]
+    document = results.load(output)
+    assert sum(cell["runs"] for cell in document["cells"]) == 4 * 60
+    assert all(cell["status"] == CellStatus.MEASURED for cell in document["cells"])
     assert_nothing_left(tag)
 
 

@@ -310,3 +310,43 @@ def test_busy_workers_run_busy_cases_first_and_then_help_with_waiting_ones():
         "close-1000-right-away",
     ]
     assert finished == ["close-1000-right-away", "close-4001-after-close", "close-1000-after-close"]
+
+
+@pytest.mark.asyncio
+async def test_a_worker_that_survives_a_cancellation_does_not_hang_the_run(monkeypatch):
+    """As seen in an interrupted run on Python 3.11: a worker marked cancelled
+    but parked waiting for the next case (a cancellation swallowed on its way,
+    as ``asyncio.wait_for`` does before 3.12 when its awaitable completes as
+    the cancellation arrives). The runner cancels again until it has ended."""
+    take = runner_module.Schedule.take
+    swallowed = []
+
+    async def swallowing_take(self: runner_module.Schedule, waiting: bool) -> matrix.Cell | None:
+        try:
+            return await take(self, waiting)
+        except asyncio.CancelledError:
+            if swallowed:
+                raise
+            swallowed.append(True)
+            return await take(self, waiting)  # parked: the schedule is not complete
+
+    class SlowClientAgent(FakeAgent):
+        async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+            if op == "client":
+                await asyncio.sleep(60)
+            return await super().request(op, timeout, **fields)
+
+    class SlowClientPool(FakePool):
+        async def acquire(self, waiting: bool = False) -> FakeAgent:
+            await super().acquire(waiting)
+            return SlowClientAgent(self)
+
+    monkeypatch.setattr(runner_module.Schedule, "take", swallowing_take)
+    # One case, running; the three other workers wait in take() for more.
+    runner = Runner(Path("/project"), SCENARIOS, Settings(1, 4, 4), pool_factory=SlowClientPool)
+    run = asyncio.ensure_future(runner.run([CELL]))
+    await asyncio.sleep(0.1)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(run, 10)
+    assert swallowed

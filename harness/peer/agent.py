@@ -3,8 +3,10 @@
 Theory of operation
 -------------------
 
-The orchestrator starts one agent per (peer, role) and talks to it with JSON
-lines: one request per line on stdin, one reply per line on stdout. Anything
+The orchestrator starts agents per (peer, role) — as ``python -m
+harness.peer.agent``, or forked by its environment's fork server
+(:mod:`harness.peer.forkserver`), which then calls :func:`main` — and talks
+to each with JSON lines: one request per line on stdin, one reply per line on stdout. Anything
 else the process prints goes to stderr (``sys.stdout`` is redirected), so a
 library that prints cannot corrupt the channel.
 
