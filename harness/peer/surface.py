@@ -8,6 +8,7 @@ first time — which imports emit warnings.
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
 import subprocess
 import sys
@@ -75,6 +76,9 @@ PACKAGE_NAMES = (
 
 #: Modules whose import may warn (deprecations) or fail: the current ones,
 #: and the aliases kept for modules moved in 9.0 and 11.0 (removed in 17.0).
+#: Fresh interpreters importing at once (:func:`import_warnings`).
+IMPORT_PROBES_AT_ONCE = 4
+
 IMPORTS = (
     "websockets",
     "websockets.client",
@@ -304,21 +308,26 @@ def bad_calls() -> Dict[str, Any]:
 
 
 def import_warnings() -> Dict[str, Any]:
-    """Import each module in a fresh interpreter; record failure or warnings."""
-    result: Dict[str, Any] = {}
-    for module in IMPORTS:
-        process = subprocess.run(
-            [sys.executable, "-W", "always", "-c", "import " + module],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        lines: List[str] = [line for line in process.stderr.splitlines() if "Warning:" in line]
-        if process.returncode != 0:
-            result[module] = {"imports": False}
-        else:
-            result[module] = {"imports": True, "warns": [_warning_category(line) for line in lines]}
-    return result
+    """Import each module in a fresh interpreter; record failure or warnings.
+
+    The interpreters are independent (each sees its module's first import),
+    so :data:`IMPORT_PROBES_AT_ONCE` run at a time: one after the other, the
+    18 took 12–17 s of a loaded run's tail."""
+    with concurrent.futures.ThreadPoolExecutor(IMPORT_PROBES_AT_ONCE) as executor:
+        return dict(zip(IMPORTS, executor.map(import_probe, IMPORTS)))
+
+
+def import_probe(module: str) -> Dict[str, Any]:
+    process = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import " + module],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    lines: List[str] = [line for line in process.stderr.splitlines() if "Warning:" in line]
+    if process.returncode != 0:
+        return {"imports": False}
+    return {"imports": True, "warns": [_warning_category(line) for line in lines]}
 
 
 def _warning_category(line: str) -> str:
