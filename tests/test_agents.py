@@ -190,7 +190,7 @@ async def test_a_forked_agent_is_an_agent(project):
         hello = await agent.request("hello", timeout=20)
         assert hello["pid"] == agent.process.pid != forkserver.process.pid
         assert parent_of(agent.process.pid) == forkserver.process.pid
-        assert os.getpgid(agent.process.pid) == agent.process.pid  # a group of its own: killed by group
+        assert os.getsid(agent.process.pid) == agent.process.pid  # a session of its own, as a fresh agent
         served = await agent.request(
             "serve", timeout=20, scenario="handshake-non-ready", variant="http-503", implementation="fault"
         )

@@ -25,12 +25,14 @@ Channel
     stdin closes; agents it forked live on until their own stdin closes.
 
 The forked child
-    leads a process group of its own (the orchestrator kills an agent by
-    process group; the server and the child both set it, so that it is set
-    before either goes on), in the server's session, which has no
-    controlling terminal (a terminal's Ctrl-C never reaches it), restores
-    the signal handling the server changed, puts its pipes on 0, 1 and 2,
-    and runs :func:`harness.peer.agent.main`, exactly as
+    starts a session of its own, as a fresh agent does: the orchestrator
+    kills an agent by process group, a terminal's Ctrl-C never reaches it,
+    and the kernel schedules it as a group of its own (with autogroup
+    scheduling, every session shares the CPU as one: agents sharing the
+    server's session would be scheduled as one, which moved racy answers).
+    The server replies only once the child has its session (the child
+    closes a pipe the server waits on). Then the child restores the signal
+    handling the server changed, puts its pipes on 0, 1 and 2, and runs :func:`harness.peer.agent.main`, exactly as
     ``python -m harness.peer.agent`` would.
 
 What a forked agent shares with its siblings
@@ -96,11 +98,13 @@ def send(control: socket.socket, message: Dict[str, Any]) -> None:
     control.sendall((json.dumps(message) + "\n").encode())
 
 
-def become_agent(control: socket.socket, wakeup: Tuple[int, int], fds: List[int]) -> None:
-    """In the forked child: turn into an agent on ``fds``; never returns."""
+def become_agent(control: socket.socket, wakeup: Tuple[int, int], fds: List[int], started: int) -> None:
+    """In the forked child: turn into an agent on ``fds``; never returns.
+    Closing ``started`` tells the server the session is set."""
     code = 1
     try:
-        os.setpgid(0, 0)
+        os.setsid()
+        os.close(started)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         control.close()
@@ -150,13 +154,14 @@ def fork(control: socket.socket, wakeup: Tuple[int, int], request: Dict[str, Any
             return
         sys.stdout.flush()
         sys.stderr.flush()
+        waiting, started = os.pipe()
         pid = os.fork()
         if pid == 0:
-            become_agent(control, wakeup, fds)
-        try:
-            os.setpgid(pid, pid)
-        except OSError:  # the child has already done it, or has died
-            pass
+            os.close(waiting)
+            become_agent(control, wakeup, fds, started)
+        os.close(started)
+        os.read(waiting, 1)  # end of file once the child has its session (or has died)
+        os.close(waiting)
         send(control, {"id": request.get("id"), "pid": pid})
     finally:
         for fd in fds:
