@@ -68,7 +68,7 @@ class MatrixOptions:
     #: Workers for cases expected to wait, and the most busy cases aside at
     #: once (:mod:`harness.runner`), on up to ``waiting_agents`` more agents per peer and role.
     waiting_jobs: int = 32
-    waiting_agents: int = 16
+    waiting_agents: int = 8
     #: Fork agents from a warm interpreter per environment (``--fresh-agents``: off).
     fork_agents: bool = True
     #: Interpreters named per version (``--python``): one peer each.
