@@ -98,6 +98,16 @@ class AgentProcess(Protocol):
     async def wait(self) -> int: ...
 
 
+def kill_group(process: AgentProcess | None) -> None:
+    """SIGKILL the process group that a process still running leads (its
+    own session: an agent, a fork server)."""
+    if process is not None and process.returncode is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def process_exists(pid: int) -> bool:
     """Whether ``pid`` is a process that has not exited (a zombie has)."""
     try:
@@ -319,11 +329,7 @@ class Forkserver:
     def kill(self) -> None:
         """Kill the fork server (not the agents it forked: they are agents)."""
         LIVE_FORKSERVERS.discard(self)
-        if self.process is not None and self.process.returncode is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_group(self.process)
 
     async def close(self) -> None:
         """Stop the fork server: close its channel (both ends we hold), then reap it."""
@@ -472,11 +478,7 @@ class Agent:
         """Kill the agent's whole process group, now."""
         self.broken = True
         LIVE_AGENTS.discard(self)
-        if self.process is not None and self.process.returncode is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_group(self.process)
 
     async def stop(self) -> None:
         """Ask the agent to leave; kill it if it does not."""
