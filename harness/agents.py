@@ -98,6 +98,21 @@ class AgentProcess(Protocol):
     async def wait(self) -> int: ...
 
 
+#: ``asyncio.timeout`` (Python 3.11+), else None.
+_TIMEOUT: Any = getattr(asyncio, "timeout", None)
+
+
+async def read_line(stream: asyncio.StreamReader, timeout: float) -> bytes:
+    """One line within ``timeout`` seconds (:class:`asyncio.TimeoutError` if
+    not). On Python 3.11+ with ``asyncio.timeout``: no task per read (three
+    reads per case), and a cancellation that arrives with the line is never
+    swallowed, as ``asyncio.wait_for`` does before 3.12."""
+    if _TIMEOUT is None:
+        return await asyncio.wait_for(stream.readline(), timeout)
+    async with _TIMEOUT(timeout):
+        return await stream.readline()
+
+
 def kill_group(process: AgentProcess | None) -> None:
     """SIGKILL the process group that a process still running leads (its
     own session: an agent, a fork server)."""
@@ -434,7 +449,7 @@ class Agent:
             raw = b""  # the agent is gone: report how it died, below
         try:
             if raw is None:
-                raw = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+                raw = await read_line(self.process.stdout, timeout)
         except asyncio.TimeoutError:
             self.kill()
             raise AgentError(f"{self.peer} {self.role} agent did not answer {op!r} within {timeout:g} s") from None
