@@ -81,6 +81,22 @@ def agent_environment(project: Path) -> dict[str, str]:
     return environment
 
 
+class LastWords:
+    """The last lines a process wrote on stderr: how it died, in its own words."""
+
+    def __init__(self, size: int) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=size)
+
+    async def drain(self, stream: asyncio.StreamReader) -> None:
+        """Keep the last lines of ``stream`` until it ends."""
+        while line := await stream.readline():
+            self.lines.append(line.decode(errors="replace").rstrip())
+
+    def last(self) -> str:
+        lines = [line for line in self.lines if line.strip()]
+        return lines[-1] if lines else "no output on stderr"
+
+
 class AgentProcess(Protocol):
     """What an agent needs of its process: :class:`asyncio.subprocess.Process`
     for a fresh interpreter, :class:`ForkedProcess` for a forked one."""
@@ -193,12 +209,14 @@ class Forkserver:
         self.forked = 0
         self._lock = asyncio.Lock()
         self._requests = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        #: Fork requests in flight: the reply, with the future of that agent's exit.
+        self._pending: dict[int, asyncio.Future[tuple[dict[str, Any], asyncio.Future[int] | None]]] = {}
+        #: Forked agents not yet exited: the future their exit notice resolves.
         self._exits: dict[int, asyncio.Future[int]] = {}
         self._ready: asyncio.Future[dict[str, Any]] | None = None
         self._reader_task: asyncio.Task[None] | None = None
         self._stderr_task: asyncio.Task[None] | None = None
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.stderr_tail = LastWords(20)
 
     def __repr__(self) -> str:
         return f"<Forkserver {self.executable}>"
@@ -231,13 +249,9 @@ class Forkserver:
         reader, writer = await asyncio.open_unix_connection(sock=ours.dup(), limit=MAXIMUM_LINE)
         self._ready = loop.create_future()
         self._reader_task = asyncio.ensure_future(self._read(reader, writer))
-        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+        assert self.process.stderr is not None
+        self._stderr_task = asyncio.ensure_future(self.stderr_tail.drain(self.process.stderr))
         await asyncio.wait_for(asyncio.shield(self._ready), FORKSERVER_START_TIMEOUT)
-
-    async def _drain_stderr(self) -> None:
-        assert self.process is not None and self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self.stderr_tail.append(line.decode(errors="replace").rstrip())
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Dispatch the fork server's lines: fork replies, exits, readiness."""
@@ -252,12 +266,13 @@ class Forkserver:
                     if self._ready is not None and not self._ready.done():
                         self._ready.set_result(message)
                 else:
+                    exit_future = None
                     if "pid" in message:
-                        # Before the fork's requester resumes: the exit may be next.
-                        self._exits[message["pid"]] = asyncio.get_running_loop().create_future()
+                        # Now, not once the requester resumes: the exit notice may be next.
+                        exit_future = self._exits[message["pid"]] = asyncio.get_running_loop().create_future()
                     pending = self._pending.pop(message.get("id"), None)
                     if pending is not None and not pending.done():
-                        pending.set_result(message)
+                        pending.set_result((message, exit_future))
         except (ValueError, ConnectionError, OSError):
             pass
         finally:
@@ -270,13 +285,13 @@ class Forkserver:
             self._fail("the fork server exited: " + self.last_words())
 
     def last_words(self) -> str:
-        lines = [line for line in self.stderr_tail if line.strip()]
-        return lines[-1] if lines else "no output on stderr"
+        return self.stderr_tail.last()
 
     def _fail(self, reason: str) -> None:
         if self.failed is None:
             self.failed = reason
-        for future in [*self._pending.values(), *([self._ready] if self._ready else [])]:
+        waiting: list[asyncio.Future[Any]] = [*self._pending.values(), *([self._ready] if self._ready else [])]
+        for future in waiting:
             if not future.done():
                 future.set_exception(AgentError(self.failed))
         self._pending.clear()
@@ -300,12 +315,12 @@ class Forkserver:
             theirs = [stdin[0], stdout[1], stderr[1]]
             ours = [stdin[1], stdout[0], stderr[0]]
             identifier = next(self._requests)
-            future: asyncio.Future[dict[str, Any]] = loop.create_future()
+            future: asyncio.Future[tuple[dict[str, Any], asyncio.Future[int] | None]] = loop.create_future()
             self._pending[identifier] = future
             try:
                 message = (json.dumps({"op": "fork", "id": identifier}) + "\n").encode()
                 self.control.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))])
-                reply = await asyncio.wait_for(future, FORK_TIMEOUT)
+                reply, exited = await asyncio.wait_for(future, FORK_TIMEOUT)
             except (OSError, asyncio.TimeoutError, AgentError) as exc:
                 for fd in ours:
                     os.close(fd)
@@ -316,14 +331,12 @@ class Forkserver:
                 self._pending.pop(identifier, None)
                 for fd in theirs:
                     os.close(fd)
-            if "pid" not in reply:
+            if exited is None:
                 for fd in ours:
                     os.close(fd)
                 raise AgentError(f"the fork server refused: {reply.get('error')}")
             self.forked += 1
-            pid = int(reply["pid"])
-            exited = self._exits.get(pid) or loop.create_future()
-        return await self._connect(pid, ours, exited)
+        return await self._connect(int(reply["pid"]), ours, exited)
 
     async def _connect(self, pid: int, fds: list[int], exited: asyncio.Future[int]) -> ForkedProcess:
         loop = asyncio.get_running_loop()
@@ -388,7 +401,7 @@ class Agent:
         self.number = next(self._counter)
         self.process: AgentProcess | None = None
         self.broken = False
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
+        self.stderr_tail = LastWords(40)
         self._requests = itertools.count(1)
         self._stderr_task: asyncio.Task[None] | None = None
 
@@ -404,8 +417,7 @@ class Agent:
             except AgentError:
                 pass  # the fork server is given up: start as a fresh interpreter
             else:
-                LIVE_AGENTS.add(self)
-                self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+                self._started()
                 return
         try:
             self.process = await asyncio.create_subprocess_exec(
@@ -423,16 +435,13 @@ class Agent:
         except OSError as exc:
             self.broken = True
             raise AgentError(f"cannot start agent for {self.peer}: {exc}") from None
-        LIVE_AGENTS.add(self)
-        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
+        self._started()
 
-    async def _drain_stderr(self) -> None:
+    def _started(self) -> None:
+        """Track the agent's process, and keep its last words."""
         assert self.process is not None and self.process.stderr is not None
-        while True:
-            line = await self.process.stderr.readline()
-            if not line:
-                return
-            self.stderr_tail.append(line.decode(errors="replace").rstrip())
+        LIVE_AGENTS.add(self)
+        self._stderr_task = asyncio.ensure_future(self.stderr_tail.drain(self.process.stderr))
 
     async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
         """Send one request and wait for its reply, at most ``timeout`` seconds."""
@@ -474,8 +483,7 @@ class Agent:
         return reply
 
     def last_words(self) -> str:
-        lines = [line for line in self.stderr_tail if line.strip()]
-        return lines[-1] if lines else "no output on stderr"
+        return self.stderr_tail.last()
 
     async def _wait_exit(self) -> None:
         if self.process is not None:

@@ -46,8 +46,9 @@ and almost no CPU, so they must not hold the busy cases' places:
   ``waiting_agents`` more for its cases that wait
   (:class:`harness.agents.AgentPool`).
 
-Patience is not zero because an agent costs about 150 ms of CPU to start:
-a busy case slowed by load must not start new agents. This changes only
+Patience is not zero because a busy case slowed by load must not start new
+agents: a forked agent costs a few milliseconds (a fresh interpreter about
+150 ms of CPU), and how many agents share the CPU moves racy answers. This changes only
 *when* a case runs and on which agent of its peer, never how: each still
 runs alone in its agent's event loop, and no deadline of the library or the
 harness changes.

@@ -5,10 +5,11 @@ Theory of operation
 
 The orchestrator starts agents per (peer, role) — as ``python -m
 harness.peer.agent``, or forked by its environment's fork server
-(:mod:`harness.peer.forkserver`), which then calls :func:`main` — and talks
-to each with JSON lines: one request per line on stdin, one reply per line on stdout. Anything
-else the process prints goes to stderr (``sys.stdout`` is redirected), so a
-library that prints cannot corrupt the channel.
+(:mod:`harness.peer.forkserver`), which then calls :func:`main` — and
+talks to each with JSON lines: one request per line on stdin, one reply per
+line on stdout. Anything else the process prints goes to stderr
+(``sys.stdout`` is redirected), so a library that prints cannot corrupt the
+channel.
 
 Requests (``op``) and replies:
 
@@ -31,9 +32,8 @@ loop, so it runs alone: the main thread only reads requests and waits. Case
 threads are reused, one part at a time each (:class:`CaseThread`):
 starting a thread per part cost 0.3–0.5 ms on a 2-core machine, a tenth of
 a short case, and a thread carries nothing from one case to the next that a
-fresh one would not (the event loop, the
-recorder, the driver's state are all per case; websockets keeps no
-thread-local state). If a case does not finish in time, the reply says so
+fresh one would not (the event loop, the recorder, the driver's state are
+all per case; websockets keeps no thread-local state). If a case does not finish in time, the reply says so
 with the partial record and ``poisoned: true``: the stuck case thread cannot
 be stopped, so the orchestrator replaces the agent.
 
@@ -67,7 +67,7 @@ class CaseThread:
     is then replaced); two parts at once (tests run both sides in one
     process) get two threads."""
 
-    _idle: ClassVar[List[queue.SimpleQueue[Optional[CaseThread]]]] = []
+    _idle: ClassVar[List[queue.SimpleQueue[CaseThread]]] = []
     _lock = threading.Lock()
 
     def __init__(self, target: Callable[[], Any]) -> None:
@@ -76,12 +76,9 @@ class CaseThread:
         self.finished = threading.Event()
 
     @classmethod
-    def _serve(cls, jobs: queue.SimpleQueue[Optional[CaseThread]]) -> None:
+    def _serve(cls, jobs: queue.SimpleQueue[CaseThread]) -> None:
         while True:
-            job = jobs.get()
-            if job is None:
-                return
-            job._run()
+            jobs.get()._run()
             with cls._lock:
                 cls._idle.append(jobs)
 

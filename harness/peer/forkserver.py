@@ -115,7 +115,6 @@ def become_agent(control: socket.socket, wakeup: Tuple[int, int], fds: List[int]
         for fd in fds:
             if fd > 2:
                 os.close(fd)
-        sys.stdout = sys.__stdout__  # the server pointed it at stderr
         from . import agent
 
         agent.main()  # leaves with os._exit(0)
@@ -197,7 +196,6 @@ def main() -> None:
     control = socket.socket(fileno=os.dup(0))
     os.close(0)
     os.open(os.devnull, os.O_RDONLY)  # fd 0 again: nothing reads it
-    sys.stdout = sys.stderr  # nothing but the channel speaks to the orchestrator
     preload(sys.argv[1:])
     try:
         serve(control)

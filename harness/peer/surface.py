@@ -74,11 +74,11 @@ PACKAGE_NAMES = (
     "State",
 )
 
-#: Modules whose import may warn (deprecations) or fail: the current ones,
-#: and the aliases kept for modules moved in 9.0 and 11.0 (removed in 17.0).
 #: Fresh interpreters importing at once (:func:`import_warnings`).
 IMPORT_PROBES_AT_ONCE = 4
 
+#: Modules whose import may warn (deprecations) or fail: the current ones,
+#: and the aliases kept for modules moved in 9.0 and 11.0 (removed in 17.0).
 IMPORTS = (
     "websockets",
     "websockets.client",
