@@ -3,7 +3,7 @@
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
 ``matrix`` session runs the orchestrator, which builds them with uv — the
-backend these sessions use — under ``.nox/peers/``. See harness/environments.py.
+backend these sessions use — under ``.nox/peers/``. See harness/execution/environments.py.
 """
 
 from __future__ import annotations
@@ -161,10 +161,11 @@ def mutation(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff, mypy, and the CI workflow (actionlint, GitHub's workflow schema)."""
+    """ruff, mypy, the layers (import-linter), and the CI workflow (actionlint, GitHub's workflow schema)."""
     install_orchestrator(session, "lint", "test")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", "harness", "tests", "scenarios", "noxfile.py")
     session.run("mypy")
+    session.run("lint-imports")
     session.run("actionlint", ".github/workflows/conformance.yml")
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/conformance.yml")

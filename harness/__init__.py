@@ -1,12 +1,21 @@
 """A behavioural conformance matrix across releases of ``websockets``.
 
-This package has two halves that never import each other's dependencies:
+The package is cut into layers; each imports only the layers below it
+(``nox -s lint`` checks this with import-linter, see ``pyproject.toml``):
 
-* :mod:`harness.peer` runs *inside* peer environments: any Python from 3.8 on,
-  the standard library and the websockets release under test, nothing else.
-* everything else is the orchestrator: modern Python, ``rich``, ``packaging``.
+* :mod:`harness.cli` — the commands and the command line;
+* :mod:`harness.execution` — running the matrix: environments, agents, the
+  runner, the pipeline, targeted runs, plans;
+* :mod:`harness.rendering` — what people read: the terminal, the dashboard,
+  Markdown reports, JUnit XML;
+* :mod:`harness.model` — runs, cells and verdicts: the matrix, outcomes,
+  results, the reference, statistics, upgrade comparison, history timelines;
+* :mod:`harness.core` — the vocabulary and the data formats: words, exit
+  codes, documents, atomic files, inert text;
+* :mod:`harness.peer` — code that runs *inside* peer environments: any Python
+  from 3.8 on, the standard library and the websockets release under test.
 
-This module must stay importable by both, so it holds only the version.
+This module must stay importable by peers too, so it holds only the version.
 """
 
 __version__ = "0.1.0"

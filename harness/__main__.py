@@ -1,4 +1,4 @@
-"""``python -m harness``: see :mod:`harness.cli`.
+"""``python -m harness``: see :mod:`harness.cli.main`.
 
 An ending signal can arrive while the orchestrator is still importing its
 dependencies: it is handled from the first line, so even then the command
@@ -8,7 +8,7 @@ exits with the documented code in one line, never a traceback.
 import signal
 import sys
 
-from .exit_codes import INCOMPLETE
+from harness.core.exit_codes import INCOMPLETE
 
 _interrupts: "list[int]" = []
 
@@ -23,7 +23,7 @@ for _signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
     signal.signal(_signum, _interrupted)
 
 try:
-    from .cli import main
+    from harness.cli.main import main
 except KeyboardInterrupt:
     code = INCOMPLETE
     sys.stderr.write("interrupted\n")

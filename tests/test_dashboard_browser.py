@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import reports
+from harness.rendering import reports
 from tests.conftest import PROJECT
 from tests.test_reports import SCRIPT, document
 from tests.test_reports import cell as reports_cell

@@ -1,4 +1,4 @@
-from harness import derived
+from harness.model import derived
 
 
 def cell(scenario, client, server, client_steps, server_steps=()):

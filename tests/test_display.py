@@ -1,9 +1,9 @@
-"""harness.display: the at-a-glance end of a run."""
+"""harness.rendering.display: the at-a-glance end of a run."""
 
 import copy
 
-from harness import display
-from harness.reference import build, cell_key, compare
+from harness.model.reference import build, cell_key, compare
+from harness.rendering import display
 from tests.test_reports import document
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import exit_codes
-from harness import results as results_file
+from harness.core import exit_codes
+from harness.model import results as results_file
 from harness.peer.labels import integer
 from tests.conftest import processes_tagged, run_harness, start_harness
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import exit_codes, results
-from harness.vocabulary import CellStatus
+from harness.core import exit_codes
+from harness.core.vocabulary import CellStatus
+from harness.model import results
 from tests.conftest import PROJECT, processes_tagged, run_harness, start_harness
 
 pytestmark = [pytest.mark.peers, pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc")]

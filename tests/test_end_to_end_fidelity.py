@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import exit_codes, results, statistics
+from harness.core import exit_codes
+from harness.model import results, statistics
 from tests.conftest import PROJECT, run_harness
 
 pytestmark = pytest.mark.peers

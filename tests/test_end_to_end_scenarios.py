@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness import exit_codes
-from harness import results as results_file
+from harness.core import exit_codes
+from harness.model import results as results_file
 from harness.peer.labels import first_exception, integer, received_close, sent_close, steps
 from tests.conftest import run_harness
 

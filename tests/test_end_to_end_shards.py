@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness import exit_codes, results
+from harness.core import exit_codes
+from harness.model import results
 from tests.conftest import run_harness, start_harness
 
 pytestmark = pytest.mark.peers

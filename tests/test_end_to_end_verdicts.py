@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from harness import exit_codes, reference, results, statistics
+from harness.core import exit_codes
+from harness.model import reference, results, statistics
 from tests.conftest import run_harness
 
 pytestmark = pytest.mark.peers

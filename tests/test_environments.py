@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from harness.environments import Builder
+from harness.execution.environments import Builder
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""harness.history: release ranges, eras, bisection; end to end on real releases."""
+"""harness.execution.history: release ranges, eras, bisection; end to end on real releases."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import re
 import pytest
 from packaging.version import Version
 
-from harness import exit_codes, history, pipeline, results, upgrade, versions
-from harness.exit_codes import UsageError
+from harness.core import exit_codes
+from harness.core.exit_codes import UsageError
+from harness.execution import history, pipeline
+from harness.model import results, timeline, upgrade, versions
+from harness.rendering import display
 from tests.conftest import run_harness
 from tests.test_upgrade import cell, document, outcome
 
@@ -18,17 +21,17 @@ RELEASES = versions.Releases(
 
 
 def test_releases_in_a_range_are_inclusive_and_ordered():
-    assert history.releases_in(RELEASES, "13.0", "14.1") == ("13.0", "13.1", "14.0", "14.1")
-    assert history.between(RELEASES, "10.4", "13.1") == ("11.0", "12.0", "13.0")
-    assert history.between(RELEASES, "13.1", "14.0") == ()
+    assert timeline.releases_in(RELEASES, "13.0", "14.1") == ("13.0", "13.1", "14.0", "14.1")
+    assert timeline.between(RELEASES, "10.4", "13.1") == ("11.0", "12.0", "13.0")
+    assert timeline.between(RELEASES, "13.1", "14.0") == ()
 
 
 def test_a_reversed_or_unversioned_range_is_a_usage_error():
     with pytest.raises(UsageError, match="newer than"):
-        history.releases_in(RELEASES, "14.0", "13.0")
+        timeline.releases_in(RELEASES, "14.0", "13.0")
     with pytest.raises(UsageError, match="take releases"):
-        history.releases_in(RELEASES, "next=./dist", "14.0")
-    assert history.between(RELEASES, "next=./dist", "14.0") == ()
+        timeline.releases_in(RELEASES, "next=./dist", "14.0")
+    assert timeline.between(RELEASES, "next=./dist", "14.0") == ()
 
 
 def played(*answers):
@@ -42,13 +45,13 @@ def played(*answers):
 
 def test_eras_group_releases_that_behave_alike():
     ok, lost = [outcome("a", 10, "3/3")], [outcome("b", 10, "0/3", grade="failed")]
-    found = history.timeline("s", "v", "each release against itself", played(ok, ok, lost, ok))
+    found = timeline.timeline("s", "v", "each release against itself", played(ok, ok, lost, ok))
     assert [(era.span, era.text, era.grade) for era in found.eras] == [
         ("13.0 – 13.1", "3/3", "ok"),
         ("14.0", "0/3", "failed"),
         ("14.1", "3/3", "ok"),
     ]
-    lines = history.timeline_lines([found])
+    lines = display.timeline_lines([found])
     assert lines[2].endswith('← since 14.0: label="0/3"') and lines[3].endswith('← since 14.1: label="3/3"')
     assert [era.change for era in found.eras] == ["", 'label="0/3"', 'label="3/3"']
 
@@ -56,13 +59,13 @@ def test_eras_group_releases_that_behave_alike():
 def test_a_race_showing_its_other_side_stays_one_era():
     first = [outcome("a", 50, "A"), outcome("b", 50, "B")]
     second = [outcome("a", 44, "A"), outcome("b", 56, "B")]
-    found = history.timeline("s", "v", "how", played(first, second))
+    found = timeline.timeline("s", "v", "how", played(first, second))
     assert len(found.eras) == 1
 
 
 def test_a_release_that_could_not_run_is_its_own_era():
     ok = [outcome("a", 10, "A")]
-    found = history.timeline("s", "v", "how", played(ok, None, ok))
+    found = timeline.timeline("s", "v", "how", played(ok, None, ok))
     assert [era.text for era in found.eras] == ["A", "not run", "A"]
 
 

@@ -13,8 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from harness import cli, display, exit_codes, files, reference, reports, results, upgrade
-from harness.exit_codes import BadInputError
+from harness.cli import main as cli
+from harness.core import exit_codes, files
+from harness.core.exit_codes import BadInputError
+from harness.execution import outputs
+from harness.model import reference, results, upgrade
+from harness.rendering import display, reports
 from tests import test_results
 from tests.test_text import HIDDEN, HOSTILE
 
@@ -218,6 +222,6 @@ def test_a_javascript_link_is_shown_as_text_not_linked():
 def test_known_hostile_texts_in_every_output(tmp_path, text):
     document = document_with(text)
     results.save(tmp_path / "results.json", document)
-    reports.write(results.load(tmp_path / "results.json"), tmp_path, None)
+    outputs.write(results.load(tmp_path / "results.json"), tmp_path, None)
     for name in ("summary.md", "index.html"):
         (tmp_path / name).read_text(encoding="utf-8")  # whole, valid UTF-8

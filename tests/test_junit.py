@@ -1,4 +1,4 @@
-"""harness.junit: one test case per cell; failures for failed grades and drift; inert text."""
+"""harness.rendering.junit: one test case per cell; failures for failed grades and drift; inert text."""
 
 import copy
 import xml.etree.ElementTree as ElementTree
@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import junit
-from harness.reference import build, cell_key, compare
+from harness.model.reference import build, cell_key, compare
+from harness.rendering import junit
 from tests.test_reports import document
 
 

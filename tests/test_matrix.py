@@ -1,10 +1,10 @@
 import pytest
 
-from harness import matrix
-from harness.environments import Environment
-from harness.exit_codes import UsageError
+from harness.core.exit_codes import UsageError
+from harness.core.vocabulary import Availability, CellStatus
+from harness.model import matrix
+from harness.model.matrix import Environment
 from harness.peer import scenario
-from harness.vocabulary import Availability, CellStatus
 
 INVENTORY = {
     "default": {"available": True, "resolves_to": "legacy"},

@@ -1,12 +1,14 @@
-"""harness.merge: what is refused (one line, exit 5), and what a merge keeps."""
+"""harness.model.merge: what is refused (one line, exit 5), and what a merge keeps."""
 
 import copy
 import json
 
 import pytest
 
-from harness import cli, exit_codes, merge
-from harness.exit_codes import BadInputError
+from harness.cli import main as cli
+from harness.core import exit_codes
+from harness.core.exit_codes import BadInputError
+from harness.model import merge
 from tests.test_reports import document as one_run
 
 

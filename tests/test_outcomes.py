@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from harness import outcomes
-from harness.matrix import Cell, Peer
-from harness.outcomes import CaseResult
+from harness.model import outcomes
+from harness.model.matrix import Cell, Peer
+from harness.model.outcomes import CaseResult
 from harness.peer import scenario
 
 CLIENT = Peer("14.0", "default", "3.12", "/x/python")

@@ -1,12 +1,15 @@
-"""harness.plans: a plan resolves once, and is read back whole or refused."""
+"""harness.execution.plans: a plan resolves once, and is read back whole or refused."""
 
 import json
 
 import pytest
 
-from harness import cli, exit_codes, plans, shards
-from harness.exit_codes import BadInputError
-from harness.pipeline import MatrixOptions
+from harness.cli import main as cli
+from harness.core import exit_codes
+from harness.core.exit_codes import BadInputError
+from harness.execution import plans
+from harness.execution.pipeline import MatrixOptions
+from harness.model import shards
 
 
 def made(tmp_path, monkeypatch, timings=None, **options):

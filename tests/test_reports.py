@@ -1,7 +1,8 @@
 import copy
 
-from harness import reports, upgrade
-from harness.reference import build, compare
+from harness.model import upgrade
+from harness.model.reference import build, compare
+from harness.rendering import reports
 
 SCRIPT = "<script>alert('x')</script>"
 

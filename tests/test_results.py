@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import __version__, exit_codes, matrix, outcomes, results, storage
-from harness.environments import Environment
-from harness.exit_codes import BadInputError
+from harness import __version__
+from harness.core import exit_codes
+from harness.core.exit_codes import BadInputError
+from harness.core.vocabulary import Availability, CellStatus
+from harness.model import matrix, outcomes, results, storage
+from harness.model.matrix import Environment
 from harness.peer import scenario
-from harness.vocabulary import Availability, CellStatus
 
 
 def document(complete=True):

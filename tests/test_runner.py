@@ -9,12 +9,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from harness import matrix
-from harness import runner as runner_module
-from harness.agents import AgentError
+from harness.core.vocabulary import Availability, CellStatus
+from harness.execution import runner as runner_module
+from harness.execution.agents import AgentError
+from harness.execution.runner import Runner, Settings
+from harness.model import matrix
 from harness.peer import scenario
-from harness.runner import Runner, Settings
-from harness.vocabulary import Availability, CellStatus
 
 SCENARIOS = {name: scenario.load(name) for name in ("send-then-close", "api-surface", "handshake-non-ready")}
 CLIENT = matrix.Peer("14.2", "default", "3.13", "/fake/client")

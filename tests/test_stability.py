@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import exit_codes, results
-from harness.reference import peer_key
+from harness.core import exit_codes
+from harness.model import results
+from harness.model.reference import peer_key
 from tests.conftest import run_harness
 
 pytestmark = pytest.mark.peers

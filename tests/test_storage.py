@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import results, storage
-from harness.exit_codes import BadInputError
-from harness.outcomes import TIMING_KEYS
+from harness.core.exit_codes import BadInputError
+from harness.model import results, storage
+from harness.model.outcomes import TIMING_KEYS
 from tests import test_results
 
 KEYS = st.sampled_from(sorted(TIMING_KEYS)) | st.text(max_size=6)

@@ -1,8 +1,8 @@
 """The commands besides ``matrix``: reference, check, upgrade, history, report.
 
-Each takes a frozen options object (built by :mod:`harness.cli`), reads a
-results file or runs the matrix through :mod:`harness.pipeline`, and returns
-an exit code from :mod:`harness.exit_codes`.
+Each takes a frozen options object (built by :mod:`harness.cli.main`), reads a
+results file or runs the matrix through :mod:`harness.execution.pipeline`, and returns
+an exit code from :mod:`harness.core.exit_codes`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import display, exit_codes, history, pipeline, plans, reference, reports, results, versions
-from . import merge as merge_module
-from . import shards as shards_module
-from . import upgrade as upgrade_module
-from .exit_codes import UsageError
-from .files import write_text_atomically
-from .pipeline import REFERENCE, MatrixOptions, run_matrix
-from .schema import ResultsDocument
+from harness.core import exit_codes
+from harness.core.exit_codes import UsageError
+from harness.core.files import write_text_atomically
+from harness.core.schema import ResultsDocument
+from harness.execution import history, outputs, pipeline, plans
+from harness.execution.pipeline import REFERENCE, MatrixOptions, run_matrix
+from harness.model import merge as merge_module
+from harness.model import reference, results, timeline, versions
+from harness.model import shards as shards_module
+from harness.model import upgrade as upgrade_module
+from harness.rendering import display, reports
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ async def check(source: Source, directory: Path = REFERENCE, strict: bool = Fals
     for line in reference.interpreters_differ(document, references):
         display.say(f"note: interpreter differs from the reference's: {line}")
     drifts = reference.compare(document, references, exact_python)
-    if source.results is not None and not reports.write_or_say(document, source.directory, references)[0]:
+    if source.results is not None and not outputs.write_or_say(document, source.directory, references)[0]:
         code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)
     for drift in drifts:
@@ -166,19 +169,19 @@ async def history_command(options: MatrixOptions, request: History) -> int:
     directory (by default ``reports/history-ID.html`` and ``reports/history-ID/``)."""
     releases = versions.fetch_releases(options.environments / "releases.json")
     first, last = (versions.resolve(selector, releases) for selector in (request.first, request.last))
-    span = history.releases_in(releases, first, last)
+    span = timeline.releases_in(releases, first, last)
     if not span:
         raise UsageError(f"no release from {first} to {last}")
     against = versions.resolve(request.against, releases) if request.against else None
     scenarios = pipeline.load_scenarios(request.scenarios)
     display.say(f"{len(span)} releases: {', '.join(span)}" + (f"; against {against}" if against else ""))
-    targets = [t for loaded in scenarios.values() for t in history.history_targets(loaded, span, against)]
+    targets = [t for loaded in scenarios.values() for t in timeline.history_targets(loaded, span, against)]
     base = dataclasses.replace(options, implementations=(request.implementation,))
     document = await history.targeted_run(base, targets, options.output)
     found = [
-        timeline for loaded in scenarios.values() for timeline in history.timelines(document, loaded, span, against)
+        timeline for loaded in scenarios.values() for timeline in timeline.timelines(document, loaded, span, against)
     ]
-    history.print_timelines(found)
+    display.print_timelines(found)
     own_run = options.output.parent.name == request.stem
     page = (options.output.parent.parent if own_run else options.output.parent) / f"{request.stem}.html"
     write_text_atomically(page, reports.history_html(found, document, span, request.implementation))
@@ -205,10 +208,10 @@ def merge(
 ) -> int:
     """``nox -s merge``: the shards of one run → one results file and its reports."""
     documents = merge_module.load_all(inputs)
-    references = reports.load_reference_if_any(reference_directory)
+    references = outputs.load_reference_if_any(reference_directory)
     document = merge_module.merge(inputs, documents)
     path = results.save(output, document)
-    written, _ = reports.write_or_say(document, output.parent, references, junit_path)
+    written, _ = outputs.write_or_say(document, output.parent, references, junit_path)
     display.print_summary(document, str(path))
     code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
@@ -218,5 +221,5 @@ def merge(
 def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:
     """``nox -s report``: rewrite summary.md and index.html from a results file."""
     document = results.load(path)
-    reports.write(document, path.parent, reports.load_reference_if_any(reference_directory))
+    outputs.write(document, path.parent, outputs.load_reference_if_any(reference_directory))
     return results.exit_code_for(document)

@@ -36,13 +36,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import reference
-from .exit_codes import UsageError
-from .matrix import Cell
-from .outcomes import mean_case_seconds
-from .peer.scenario import LoadedScenario
-from .schema import ReferenceDocument, ResultsDocument
-from .vocabulary import CellStatus
+from harness.core.exit_codes import UsageError
+from harness.core.schema import ReferenceDocument, ResultsDocument
+from harness.core.vocabulary import CellStatus
+from harness.model import reference
+from harness.model.matrix import Cell
+from harness.model.outcomes import mean_case_seconds
+from harness.peer.scenario import LoadedScenario
 
 #: The most shards a run may be split into.
 MAXIMUM_SHARDS = 256
@@ -164,7 +164,7 @@ def case_seconds_of(
     measured: Mapping[str, Expectation] | None = None,
 ) -> dict[tuple[str, str, str, str], float]:
     """The expected seconds per case of each runnable cell: what the runner's
-    waiting lane is chosen by (:mod:`harness.runner`)."""
+    waiting lane is chosen by (:mod:`harness.execution.runner`)."""
     typical = expectations(references)
     found = {}
     for cell in cells:

@@ -37,11 +37,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .matrix import Cell
-from .peer.labels import unsupported_step
-from .peer.scenario import Grade, LoadedScenario
-from .schema import CellRecord, ErrorRecord, GradeRecord, OutcomeRecord, Record
-from .vocabulary import CellStatus
+from harness.core.schema import CellRecord, ErrorRecord, GradeRecord, OutcomeRecord, Record
+from harness.core.vocabulary import CellStatus
+from harness.model.matrix import Cell
+from harness.peer.labels import unsupported_step
+from harness.peer.scenario import Grade, LoadedScenario
 
 #: Keys whose values are wall-clock measurements.
 TIMING_KEYS = frozenset({"elapsed", "started_at", "called_at", "returned_at", "at", "pid", "seconds"})

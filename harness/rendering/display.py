@@ -3,8 +3,8 @@
 Progress and messages go to stderr; the result tables go to stdout, so that
 ``nox -s matrix > table.txt`` captures just the tables.
 
-Recorded text is data (see :mod:`harness.text`): it reaches the terminal
-only through :func:`harness.text.visible` and as ``rich.text.Text`` (never
+Recorded text is data (see :mod:`harness.core.text`): it reaches the terminal
+only through :func:`harness.core.text.visible` and as ``rich.text.Text`` (never
 parsed as markup), so neither escape sequences nor ``[markup]`` in an
 exception message or label can act on the terminal.
 """
@@ -20,13 +20,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .matrix import FAULT, display_name, display_names
-from .outcomes import grade_name
-from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
-from .reference import DRIFTED, Drift
-from .schema import CellRecord, OutcomeRecord, ResultsDocument
-from .text import visible
-from .vocabulary import Availability, CellStatus
+from harness.core.schema import CellRecord, OutcomeRecord, ResultsDocument
+from harness.core.text import visible
+from harness.core.vocabulary import Availability, CellStatus
+from harness.model.classification import is_failed
+from harness.model.matrix import FAULT, display_name, display_names
+from harness.model.outcomes import grade_name
+from harness.model.reference import DRIFTED, Drift
+from harness.model.timeline import Timeline
+from harness.peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
 
 GRADE_STYLES = {
     Grade.OK: "green",
@@ -338,8 +340,6 @@ GLANCE_LINES = 20
 def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboard: str) -> None:
     """The end of every run: the failed and drifted cells, one line each,
     and where the dashboard is (the full grids are behind ``--tables``)."""
-    from .reports import is_failed
-
     failed = [cell for cell in document["cells"] if is_failed(cell)]
     drifted = [drift for drift in drifts or [] if drift.verdict in DRIFTED]
     say(f"failed or harness error: {len(failed)} cell{'s' if len(failed) != 1 else ''}")
@@ -362,3 +362,20 @@ def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboar
         if len(drifted) > GLANCE_LINES:
             say(f"  … and {len(drifted) - GLANCE_LINES} more in the dashboard")
     say(f"dashboard: {dashboard} (full grids in the terminal: --tables)")
+
+
+def print_timelines(found: list[Timeline]) -> None:
+    """The terminal view: one block per timeline, one line per era."""
+    for line in timeline_lines(found):
+        say(line)
+
+
+def timeline_lines(found: list[Timeline]) -> list[str]:
+    lines = []
+    for item in found:
+        lines.append(visible(f"{item.scenario} · {item.variant} ({item.how})"))
+        width = max(len(era.span) for era in item.eras)
+        for index, era in enumerate(item.eras):
+            since = f"  ← since {era.releases[0]}" + (f": {era.change}" if era.change else "") if index else ""
+            lines.append(visible(f"  {era.span:<{width}}  {era.grade:<11} {era.text}{since}"))
+    return lines

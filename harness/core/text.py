@@ -6,7 +6,7 @@ Theory of operation
 Everything a peer recorded — exception messages, close reasons, labels a
 scenario computed from them, class names, even peer ids and links read back
 from a results file passed with ``--results`` — is untrusted text. It is
-kept losslessly in results files (see :mod:`harness.files` for lone
+kept losslessly in results files (see :mod:`harness.core.files` for lone
 surrogates) and made inert at the moment it is shown, by the function for
 the medium:
 

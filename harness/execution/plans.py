@@ -10,7 +10,7 @@ each shard's results, and ``merge`` refuses shards of different plans.
 
 ``--timings previous/results.json`` puts in the plan what each cell took in
 a previous run of the matrix (mean case seconds, and whether it varied):
-``--shard`` balances on that first (:mod:`harness.shards`). The reference
+``--shard`` balances on that first (:mod:`harness.model.shards`). The reference
 only knows the default implementation, and with ``--impls all`` the cost
 of a cell depends on its implementations far more than on its variant.
 
@@ -27,11 +27,12 @@ import json
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
-from . import __version__, shards, versions
-from .exit_codes import BadInputError
-from .files import write_json_atomically
-from .pipeline import MatrixOptions
-from .results import check_shape, read_document
+from harness import __version__
+from harness.core.exit_codes import BadInputError
+from harness.core.files import write_json_atomically
+from harness.execution.pipeline import MatrixOptions
+from harness.model import shards, versions
+from harness.model.results import check_shape, read_document
 
 SCHEMA = "websockets-conformance/plan"
 SCHEMA_VERSION = 1

@@ -2,12 +2,12 @@
 writing and reading it safely.
 
 The schema is documented in ``reports/results.schema.md``, typed in
-:mod:`harness.schema` and checked by ``harness/schemas/results.schema.json``
+:mod:`harness.core.schema` and checked by ``harness/schemas/results.schema.json``
 (JSON Schema) on every read; each distinct side record is stored once
-(:mod:`harness.storage`) and readers get the unpacked document; bump :data:`SCHEMA_VERSION` on any
+(:mod:`harness.model.storage`) and readers get the unpacked document; bump :data:`SCHEMA_VERSION` on any
 incompatible change.
 
-Writes are atomic (:mod:`harness.files`), so a reader (or a crash) never sees
+Writes are atomic (:mod:`harness.core.files`), so a reader (or a crash) never sees
 half a file and the last good results survive a failed run. An incomplete run
 (interrupted, or stopped by a harness failure) is written beside it as
 ``results.incomplete.json`` and never replaces a complete one.
@@ -31,16 +31,17 @@ from typing import Any, cast
 
 import jsonschema
 
-from . import __version__, derived, exit_codes, storage, versions
-from .environments import Environment
-from .exit_codes import BadInputError
-from .files import write_json_atomically
-from .matrix import Peer
-from .outcomes import CellSummary
-from .peer.scenario import FAULT_SERVERS, LoadedScenario, describe
-from .schema import ResultsDocument, RunOptions, ScenarioRecord
-from .text import visible
-from .vocabulary import Availability, CellStatus
+from harness import __version__
+from harness.core import exit_codes
+from harness.core.exit_codes import BadInputError
+from harness.core.files import write_json_atomically
+from harness.core.schema import ResultsDocument, RunOptions, ScenarioRecord
+from harness.core.text import visible
+from harness.core.vocabulary import Availability, CellStatus
+from harness.model import derived, storage, versions
+from harness.model.matrix import Environment, Peer
+from harness.model.outcomes import CellSummary
+from harness.peer.scenario import FAULT_SERVERS, LoadedScenario, describe
 
 SCHEMA = "websockets-conformance/results"
 SCHEMA_VERSION = 3
@@ -140,7 +141,7 @@ def save(path: Path, document: ResultsDocument) -> Path:
 
 
 #: JSON Schemas of the documents the harness reads, by kind.
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "core" / "schemas"
 
 
 @functools.cache

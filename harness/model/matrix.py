@@ -1,5 +1,9 @@
 """Peers and the cells of the matrix: who runs against whom, in which scenario.
 
+An *environment* is what one release was installed into (or why it could
+not be): :mod:`harness.execution.environments` builds them, peers come from
+them.
+
 A *peer* is (websockets version, implementation, Python). A *cell* is one
 scenario variant between one client peer and one server peer (or the fault
 server); a cell's status says whether it can run at all, so that cells of
@@ -8,17 +12,18 @@ unavailable or unsupported peers are reported, never silently dropped.
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .environments import Environment
-from .exit_codes import UsageError
-from .peer.drivers import IMPLEMENTATIONS
-from .peer.scenario import FAULT_SERVERS, SAME_SERVERS, LoadedScenario
-from .schema import PeerRecord
-from .vocabulary import Availability, CellStatus
+from harness.core.exit_codes import UsageError
+from harness.core.schema import EnvironmentRecord, PeerRecord, SourceRecord
+from harness.core.vocabulary import Availability, CellStatus
+from harness.peer.drivers import IMPLEMENTATIONS
+from harness.peer.scenario import FAULT_SERVERS, SAME_SERVERS, LoadedScenario
 
 #: The peer id of the harness's fault server.
 FAULT = "fault"
@@ -34,6 +39,87 @@ def display_names(peer_ids: list[str]) -> dict[str, str]:
     same version and implementation on several interpreters."""
     shown = [display_name(peer_id) for peer_id in peer_ids]
     return {peer_id: peer_id if shown.count(name) > 1 else name for peer_id, name in zip(peer_ids, shown)}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One interpreter tried for one release, and what happened."""
+
+    python: str
+    result: str  # "passed", or why not
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """What an environment installs: a release by default, or a candidate
+    (a pre-release, a local wheel or sdist, a source tree)."""
+
+    #: What uv installs: ``websockets==14.1``, or an absolute path.
+    requirement: str
+    #: What names the environment on disk (a version, or a kind and digest).
+    identity: str
+    #: Digest of a local artifact (wheel, sdist), so results say what ran.
+    sha256: str | None = None
+    #: A source tree can change under one path: never reuse its environment.
+    always_rebuild: bool = False
+
+    @classmethod
+    def release(cls, version: str) -> Source:
+        return cls(f"websockets=={version}", version)
+
+    @classmethod
+    def of(cls, spec: str) -> Source:
+        """A release or pre-release version, or a path to a wheel, sdist or source tree."""
+        path = Path(spec)
+        if path.is_dir():
+            return cls(
+                str(path.resolve()),
+                f"tree-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}",
+                always_rebuild=True,
+            )
+        if path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            return cls(str(path.resolve()), f"file-{digest[:12]}", sha256=digest)
+        return cls.release(spec)
+
+    def describe(self) -> SourceRecord:
+        return {"requirement": self.requirement, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A release's environment, or why there is none."""
+
+    version: str
+    status: Availability  # AVAILABLE or UNAVAILABLE
+    python: str | None = None  # e.g. "3.9"
+    python_full: str | None = None  # e.g. "3.9.18"
+    executable: str | None = None
+    path: str | None = None
+    reason: str = ""
+    attempts: tuple[Attempt, ...] = ()
+    reused: bool = False
+    packages: tuple[str, ...] = ()
+    seconds: float = 0.0
+    source: Source | None = None
+    #: The websockets version the environment's interpreter imports.
+    installed: str | None = None
+
+    def describe(self) -> EnvironmentRecord:
+        return {
+            "source": (self.source or Source.release(self.version)).describe(),
+            "installed": self.installed,
+            "version": self.version,
+            "status": self.status,
+            "python": self.python,
+            "python_full": self.python_full,
+            "reason": self.reason,
+            "reused": self.reused,
+            "packages": list(self.packages),
+            "attempts": [{"python": a.python, "result": a.result, "cached": a.cached} for a in self.attempts],
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass(frozen=True)

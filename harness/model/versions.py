@@ -18,8 +18,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from .exit_codes import UsageError
-from .files import write_json_atomically
+from harness.core.exit_codes import UsageError
+from harness.core.files import write_json_atomically
 
 __all__ = [
     "DEFAULT_SELECTORS",

@@ -5,7 +5,7 @@ server``. A cell whose worst grade is ``failed`` is a *failure*, and so is a
 cell that drifted from the reference (``changed``, ``new``, ``missing``; a
 ``new-outcome`` only with ``--strict``); a harness error is an *error*; a cell
 that could not run (unsupported, unavailable, not run) is *skipped* with its
-reason. Everything recorded passes through :func:`harness.text.visible`, so
+reason. Everything recorded passes through :func:`harness.core.text.visible`, so
 control characters — which XML 1.0 cannot carry — arrive as escapes.
 """
 
@@ -15,13 +15,13 @@ import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path
 
-from .files import write_text_atomically
-from .peer.scenario import Grade
-from .reference import DRIFTED, Drift, cell_key
-from .reports import worst_grade
-from .schema import CellRecord, ResultsDocument
-from .text import visible
-from .vocabulary import CellStatus
+from harness.core.files import write_text_atomically
+from harness.core.schema import CellRecord, ResultsDocument
+from harness.core.text import visible
+from harness.core.vocabulary import CellStatus
+from harness.model.classification import worst_grade
+from harness.model.reference import DRIFTED, Drift, cell_key
+from harness.peer.scenario import Grade
 
 
 def document_xml(document: ResultsDocument, drifts: list[Drift] | None) -> str:

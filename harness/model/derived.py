@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import statistics
-from .matrix import display_name
-from .peer.recording import ResultKind
-from .schema import ApiSurface, CatchabilityRow, CellRecord, InterpreterDifference, Record, ResultsDocument
+from harness.core.schema import ApiSurface, CatchabilityRow, CellRecord, InterpreterDifference, Record, ResultsDocument
+from harness.model import statistics
+from harness.model.matrix import display_name
+from harness.peer.recording import ResultKind
 
 API_SCENARIO = "api-surface"
 
@@ -103,7 +103,7 @@ def interpreter_differences(document: ResultsDocument) -> list[InterpreterDiffer
     """Cells whose answers differ by interpreter: the same scenario variant,
     client and server version/implementation, run on several Pythons. Two
     cells differ when their answer distributions differ significantly
-    (:mod:`harness.statistics`, Bonferroni over the groups compared), so a
+    (:mod:`harness.model.statistics`, Bonferroni over the groups compared), so a
     race that merely shows its other side does not count."""
     groups: dict[tuple[str, str, str, str], list[CellRecord]] = {}
     for cell in document["cells"]:

@@ -13,12 +13,12 @@ previous one produced, the way nox's ``tasks`` module chains its own:
 4. :func:`make_peers` — each environment's implementations → peers;
 5. :func:`plan` — every cell (scenario variant × client × server);
 6. :func:`run_cells` — every repetition, folded into cell summaries;
-7. :func:`harness.results.build_document` — the results document, and its
-   exit code (:func:`harness.results.exit_code_for`).
+7. :func:`harness.model.results.build_document` — the results document, and its
+   exit code (:func:`harness.model.results.exit_code_for`).
 
 :func:`run_matrix` chains them and writes the results and reports. Nothing
-here parses arguments (:mod:`harness.cli` does) or prints tables
-(:mod:`harness.display` does).
+here parses arguments (:mod:`harness.cli.main` does) or prints tables
+(:mod:`harness.rendering.display` does).
 """
 
 from __future__ import annotations
@@ -32,18 +32,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import display, exit_codes, files, interrupts, matrix, outcomes, reference, reports, results, shards, versions
-from .agents import Agent, AgentError, kill_all
-from .environments import CANDIDATE_PYTHONS, Builder, Environment, Source
-from .exit_codes import UsageError
-from .peer import scenario as scenario_api
-from .peer.scenario import LoadedScenario
-from .runner import CellKey, Runner, Settings
-from .schema import ReferenceDocument, ResultsDocument, RunOptions
-from .vocabulary import Availability
+from harness.core import exit_codes, files
+from harness.core.exit_codes import UsageError
+from harness.core.schema import ReferenceDocument, ResultsDocument, RunOptions
+from harness.core.vocabulary import Availability
+from harness.execution import interrupts, outputs
+from harness.execution.agents import Agent, AgentError, kill_all
+from harness.execution.environments import CANDIDATE_PYTHONS, Builder
+from harness.execution.runner import CellKey, Runner, Settings
+from harness.model import matrix, outcomes, reference, results, shards, versions
+from harness.model.matrix import Environment, Source
+from harness.peer import scenario as scenario_api
+from harness.peer.scenario import LoadedScenario
+from harness.rendering import display
 
 #: The project root: scenarios, the committed reference, the default outputs.
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parent.parent.parent
 
 #: The committed reference.
 REFERENCE = PROJECT / "reports" / "reference"
@@ -66,7 +70,7 @@ class MatrixOptions:
     jobs: int = 8
     agents_per_peer: int = 4
     #: Workers for cases expected to wait, and the most busy cases aside at
-    #: once (:mod:`harness.runner`), on up to ``waiting_agents`` more agents per peer and role.
+    #: once (:mod:`harness.execution.runner`), on up to ``waiting_agents`` more agents per peer and role.
     waiting_jobs: int = 32
     waiting_agents: int = 8
     #: Fork agents from a warm interpreter per environment (``--fresh-agents``: off).
@@ -88,9 +92,9 @@ class MatrixOptions:
     #: version) — ``fault`` for the fault server; empty for every cell. The
     #: targeted runs of ``history`` and of the upgrade report's bisection.
     only: frozenset[tuple[str, str, str, str]] = frozenset()
-    #: Run only this part of the cells (``--shard K/N``, :mod:`harness.shards`).
+    #: Run only this part of the cells (``--shard K/N``, :mod:`harness.model.shards`).
     shard: shards.Shard | None = None
-    #: The id of the plan the options came from (``--plan``, :mod:`harness.plans`).
+    #: The id of the plan the options came from (``--plan``, :mod:`harness.execution.plans`).
     plan: str | None = None
     #: What each cell took in a previous run (the plan's ``timings``), by
     #: :func:`shards.timing_key`: what ``--shard`` balances on first.
@@ -337,7 +341,7 @@ def lock_path(output: Path) -> Path:
 async def run_matrix(options: MatrixOptions) -> MatrixRun:
     """One run per results file at a time: another run on the same output is
     refused in one line (exit 2); runs on different outputs share the
-    environments safely (see :mod:`harness.environments`)."""
+    environments safely (see :mod:`harness.execution.environments`)."""
     try:
         with files.exclusive(lock_path(options.output), wait=False):
             return await _run_matrix(options)
@@ -352,7 +356,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
     scenarios = load_scenarios(options.scenarios or discover_scenarios())
-    references = reports.load_reference_if_any(options.reference)  # a corrupt one stops us before any work
+    references = outputs.load_reference_if_any(options.reference)  # a corrupt one stops us before any work
     resolved = resolve_versions(options)
     display.say(f"clients: {', '.join(resolved.clients)} · servers: {', '.join(resolved.servers)}")
     environments = await build_environments(options, resolved)
@@ -392,7 +396,7 @@ async def _run_matrix(options: MatrixOptions) -> MatrixRun:
             display.say(f"exit {exit_codes.INCOMPLETE}: {exit_codes.DESCRIPTIONS[exit_codes.INCOMPLETE]}")
             return MatrixRun(document, None, exit_codes.INCOMPLETE)
         if not measured.interrupted:
-            written, drifts = reports.write_or_say(document, options.output.parent, references, options.junit)
+            written, drifts = outputs.write_or_say(document, options.output.parent, references, options.junit)
             code = code if written else exit_codes.INCOMPLETE
     if received:
         display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")

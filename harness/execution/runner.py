@@ -15,7 +15,7 @@ two workers can never wait on each other), and:
 *Adaptive repetitions.* Every cell first runs ``repeat`` times. A cell
 whose answers varied — in those runs, or in the reference — then runs again
 until it has ``max_repeat`` runs, so that its frequencies are known well
-enough to compare (see :mod:`harness.statistics`); a cell with one answer
+enough to compare (see :mod:`harness.model.statistics`); a cell with one answer
 stops at ``repeat``. A deterministic scenario (``repetitions=1``) never
 repeats.
 
@@ -33,7 +33,7 @@ and almost no CPU, so they must not hold the busy cases' places:
 
 * cases expected to wait (``case_seconds`` ≥ :data:`WAITING_SECONDS`: the
   reference's timing, else the scenario's declaration;
-  :func:`harness.shards.case_seconds_of`) have a queue of their own,
+  :func:`harness.model.shards.case_seconds_of`) have a queue of their own,
   longest first, which ``waiting_jobs`` more workers take from, so that the
   longest waits start at once and overlap everything else instead of
   trailing at the end; the ``jobs`` busy workers take busy cases, and
@@ -44,7 +44,7 @@ and almost no CPU, so they must not hold the busy cases' places:
 * a peer's pool counts only the agents lent to busy cases less than
   :data:`PATIENCE` ago against ``agents_per_peer``, and may start up to
   ``waiting_agents`` more for its cases that wait
-  (:class:`harness.agents.AgentPool`).
+  (:class:`harness.execution.agents.AgentPool`).
 
 Patience is not zero because a busy case slowed by load must not start new
 agents: a forked agent costs a few milliseconds (a fresh interpreter about
@@ -69,12 +69,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .agents import AgentError, AgentPool, Forkserver
-from .matrix import FAULT, Cell, Peer
-from .outcomes import CaseResult, CellAccumulator
-from .peer.scenario import LoadedScenario
-from .schema import Record
-from .vocabulary import CellStatus
+from harness.core.schema import Record
+from harness.core.vocabulary import CellStatus
+from harness.execution.agents import AgentError, AgentPool, Forkserver
+from harness.model.matrix import FAULT, Cell, Peer
+from harness.model.outcomes import CaseResult, CellAccumulator
+from harness.peer.scenario import LoadedScenario
 
 #: Seconds granted on top of a scenario's own timeout for the agent to reply.
 REPLY_MARGIN = 5.0
@@ -113,7 +113,7 @@ class Settings:
     #: More agents per (peer, role) for its waiting cases.
     waiting_agents: int = 0
     #: Fork agents from one warm interpreter per environment
-    #: (:class:`harness.agents.Forkserver`) instead of starting each afresh.
+    #: (:class:`harness.execution.agents.Forkserver`) instead of starting each afresh.
     fork_agents: bool = True
 
 
@@ -124,13 +124,13 @@ CellKey = tuple[str, str, str, str]
 
 
 class Speaker(Protocol):
-    """What the runner needs of an agent (:class:`harness.agents.Agent`)."""
+    """What the runner needs of an agent (:class:`harness.execution.agents.Agent`)."""
 
     async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]: ...
 
 
 class Pool(Protocol):
-    """What the runner needs of a pool (:class:`harness.agents.AgentPool`)."""
+    """What the runner needs of a pool (:class:`harness.execution.agents.AgentPool`)."""
 
     async def acquire(self, waiting: bool = False) -> Speaker: ...
     async def release(self, agent: Speaker) -> None: ...

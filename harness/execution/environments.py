@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -45,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import files
-from .agents import Agent, AgentError
-from .schema import EnvironmentRecord, SourceRecord
-from .vocabulary import Availability
+from harness.core import files
+from harness.core.vocabulary import Availability
+from harness.execution.agents import Agent, AgentError
+from harness.model.matrix import Attempt, Environment, Source
 
 #: Bump when the layout of environments changes, to rebuild them all.
 #: 2: releases that ship websockets.trio get trio installed.
@@ -62,87 +61,6 @@ IMPLEMENTATION_REQUIREMENTS = (("websockets.trio", "trio"),)
 CANDIDATE_PYTHONS = ("3.13", "3.12", "3.11", "3.10", "3.9", "3.8")
 
 MARKER = "harness-peer.json"
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One interpreter tried for one release, and what happened."""
-
-    python: str
-    result: str  # "passed", or why not
-    cached: bool = False
-
-
-@dataclass(frozen=True)
-class Source:
-    """What an environment installs: a release by default, or a candidate
-    (a pre-release, a local wheel or sdist, a source tree)."""
-
-    #: What uv installs: ``websockets==14.1``, or an absolute path.
-    requirement: str
-    #: What names the environment on disk (a version, or a kind and digest).
-    identity: str
-    #: Digest of a local artifact (wheel, sdist), so results say what ran.
-    sha256: str | None = None
-    #: A source tree can change under one path: never reuse its environment.
-    always_rebuild: bool = False
-
-    @classmethod
-    def release(cls, version: str) -> Source:
-        return cls(f"websockets=={version}", version)
-
-    @classmethod
-    def of(cls, spec: str) -> Source:
-        """A release or pre-release version, or a path to a wheel, sdist or source tree."""
-        path = Path(spec)
-        if path.is_dir():
-            return cls(
-                str(path.resolve()),
-                f"tree-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}",
-                always_rebuild=True,
-            )
-        if path.is_file():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            return cls(str(path.resolve()), f"file-{digest[:12]}", sha256=digest)
-        return cls.release(spec)
-
-    def describe(self) -> SourceRecord:
-        return {"requirement": self.requirement, "sha256": self.sha256}
-
-
-@dataclass(frozen=True)
-class Environment:
-    """A release's environment, or why there is none."""
-
-    version: str
-    status: Availability  # AVAILABLE or UNAVAILABLE
-    python: str | None = None  # e.g. "3.9"
-    python_full: str | None = None  # e.g. "3.9.18"
-    executable: str | None = None
-    path: str | None = None
-    reason: str = ""
-    attempts: tuple[Attempt, ...] = ()
-    reused: bool = False
-    packages: tuple[str, ...] = ()
-    seconds: float = 0.0
-    source: Source | None = None
-    #: The websockets version the environment's interpreter imports.
-    installed: str | None = None
-
-    def describe(self) -> EnvironmentRecord:
-        return {
-            "source": (self.source or Source.release(self.version)).describe(),
-            "installed": self.installed,
-            "version": self.version,
-            "status": self.status,
-            "python": self.python,
-            "python_full": self.python_full,
-            "reason": self.reason,
-            "reused": self.reused,
-            "packages": list(self.packages),
-            "attempts": [{"python": a.python, "result": a.result, "cached": a.cached} for a in self.attempts],
-            "seconds": round(self.seconds, 3),
-        }
 
 
 @dataclass

@@ -28,11 +28,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import agents, display, exit_codes, matrix, pipeline
-from .outcomes import CaseResult
-from .pipeline import PROJECT, MatrixOptions
-from .runner import Runner, Settings
-from .vocabulary import CellStatus
+from harness.core import exit_codes
+from harness.core.vocabulary import CellStatus
+from harness.execution import agents, pipeline
+from harness.execution.pipeline import PROJECT, MatrixOptions
+from harness.execution.runner import Runner, Settings
+from harness.model import matrix
+from harness.model.outcomes import CaseResult
+from harness.rendering import display
 
 VERSIONS = ("8.1", "14.2")
 

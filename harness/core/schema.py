@@ -24,7 +24,7 @@ class TargetedOptions(TypedDict, total=False):
     shard: str
     #: The id of the plan the run followed (``--plan``).
     plan: str
-    #: Cases that wait (:mod:`harness.runner`): workers, more agents per peer and role.
+    #: Cases that wait (:mod:`harness.execution.runner`): workers, more agents per peer and role.
     waiting_jobs: int
     waiting_agents: int
     #: Agents forked from a warm interpreter per environment (False: ``--fresh-agents``).
@@ -223,7 +223,7 @@ class ResultsDocument(TypedDict):
     interpreters: list[InterpreterDifference]
 
 
-# The reference: one document per scenario (see harness/reference.py).
+# The reference: one document per scenario (see harness/model/reference.py).
 
 
 class GeneratedFrom(TypedDict):

@@ -18,7 +18,7 @@ reference travels between machines (``exact_python`` keys on it too).
 Comparing a run with it gives each cell a *drift* verdict:
 
 ``same``
-    no significant difference (see :mod:`harness.statistics`);
+    no significant difference (see :mod:`harness.model.statistics`);
 ``changed``
     the answer distribution differs significantly — including a cell that
     showed one answer in every reference run and now shows another — by
@@ -49,15 +49,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from . import statistics
-from .exit_codes import BadInputError
-from .files import write_json_atomically
-from .matrix import display_name
-from .outcomes import grade_name, mean_case_seconds
-from .results import check_shape, read_document
-from .schema import CellRecord, ReferenceCell, ReferenceDocument, ResultsDocument
-from .text import visible
-from .vocabulary import CellStatus, Word
+from harness.core.exit_codes import BadInputError
+from harness.core.files import write_json_atomically
+from harness.core.schema import CellRecord, ReferenceCell, ReferenceDocument, ResultsDocument
+from harness.core.text import visible
+from harness.core.vocabulary import CellStatus, Word
+from harness.model import statistics
+from harness.model.matrix import display_name
+from harness.model.outcomes import grade_name, mean_case_seconds
+from harness.model.results import check_shape, read_document
 
 SCHEMA = "websockets-conformance/reference"
 SCHEMA_VERSION = 2
@@ -74,7 +74,7 @@ class Verdict(Word):
     NOT_COMPARED = "not-compared"
 
 
-#: Verdicts that make ``check`` exit with :data:`harness.exit_codes.DRIFT`;
+#: Verdicts that make ``check`` exit with :data:`harness.core.exit_codes.DRIFT`;
 #: ``--strict`` adds :attr:`Verdict.NEW_OUTCOME`.
 DRIFTED = (Verdict.CHANGED, Verdict.NEW, Verdict.MISSING)
 

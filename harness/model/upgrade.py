@@ -16,7 +16,7 @@ Each pair is compared on five *aspects*; each finds at most one difference:
   a *break* when TO's worst grade is ``failed`` and FROM's was not. When
   either varies and the two answer sets overlap, the shift is *racy*, and
   reported only if Fisher's exact test is significant at Tarone's level over
-  every racy pair of the report (:mod:`harness.statistics`, α = 1 %).
+  every racy pair of the report (:mod:`harness.model.statistics`, α = 1 %).
   Disjoint answer sets are a change whatever the repetitions.
 * **catching** — an ``except`` clause that caught FROM's exception and does
   not catch TO's (a break).
@@ -31,7 +31,7 @@ Differences are then grouped: one :class:`Change` per aspect and *what*
 changed, listing every :class:`Site` (scenario, variant, role, counterpart)
 where it happens — never one entry per counterpart. A change's
 :attr:`Change.probe` says how to observe it on another release, which is
-what :mod:`harness.history` bisects with.
+what :mod:`harness.execution.history` bisects with.
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from . import derived, statistics
-from .exit_codes import BadInputError
-from .matrix import display_name
-from .outcomes import difference, grade_name, leaf
-from .peer.scenario import Grade
-from .schema import CellRecord, InterpreterDifference, OutcomeRecord, Record, ResultsDocument
-from .vocabulary import CellStatus
+from harness.core.exit_codes import BadInputError
+from harness.core.schema import CellRecord, InterpreterDifference, OutcomeRecord, Record, ResultsDocument
+from harness.core.vocabulary import CellStatus
+from harness.model import derived, statistics
+from harness.model.classification import is_failed
+from harness.model.matrix import display_name
+from harness.model.outcomes import difference, leaf
 
 #: Where upstream documents how to adapt, by the API a change is about.
 UPGRADE_GUIDE = "https://websockets.readthedocs.io/en/stable/howto/upgrade.html"
@@ -213,10 +213,6 @@ NOT_MEASURED = frozenset({CellStatus.UNAVAILABLE, CellStatus.ERROR, CellStatus.N
 
 def answer_counts(cell: CellRecord) -> dict[str, int]:
     return {outcome["key"]: outcome["count"] for outcome in cell["outcomes"]}
-
-
-def worst_is_failed(cell: CellRecord) -> bool:
-    return any(grade_name(outcome) == Grade.FAILED for outcome in cell["outcomes"])
 
 
 def sides_of(site: Site) -> tuple[str, ...]:
@@ -461,7 +457,7 @@ def _answer_finding(site: Site, where: str, before: CellRecord, after: CellRecor
                 site, detail, test=statistics.compare_counts(old, new),
             )
         ]  # fmt: skip
-    severity = Severity.BREAK if worst_is_failed(after) and not worst_is_failed(before) else Severity.CHANGE
+    severity = Severity.BREAK if is_failed(after) and not is_failed(before) else Severity.CHANGE
     # One change wherever the answers differ the same way: the same field,
     # with the same value before, on the upgraded side, in any variant, role
     # or counterpart (close_code null → 1000, 1001, … is one change).

@@ -30,10 +30,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import derived, results
-from .exit_codes import BadInputError
-from .schema import CellRecord, ResultsDocument, RunOptions
-from .shards import Shard
+from harness.core.exit_codes import BadInputError
+from harness.core.schema import CellRecord, ResultsDocument, RunOptions
+from harness.model import derived, results
+from harness.model.shards import Shard
 
 #: Options that say how a shard ran, not what the run is.
 EXECUTION_OPTIONS = frozenset({"shard", "jobs", "agents_per_peer", "waiting_jobs", "waiting_agents", "fork_agents"})

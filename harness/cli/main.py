@@ -2,10 +2,10 @@
 
 Argument parsing and dispatch only, the way nox keeps ``_cli.py`` apart from
 its tasks: each command's options become a frozen options object, and the
-work is done by :mod:`harness.pipeline` (the matrix run),
-:mod:`harness.commands` (reference, check, upgrade, report) and
-:mod:`harness.benchmark`. Every way out is an exit code from
-:mod:`harness.exit_codes`, with errors in one line.
+work is done by :mod:`harness.execution.pipeline` (the matrix run),
+:mod:`harness.cli.commands` (reference, check, upgrade, report) and
+:mod:`harness.cli.benchmark`. Every way out is an exit code from
+:mod:`harness.core.exit_codes`, with errors in one line.
 """
 
 from __future__ import annotations
@@ -21,13 +21,16 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import benchmark, commands, exit_codes, interrupts, matrix, pipeline, plans, shards, versions
-from .agents import kill_all
-from .display import say
-from .exit_codes import BadInputError, UsageError
-from .peer.drivers import IMPLEMENTATIONS
-from .pipeline import PROJECT, REFERENCE, MatrixOptions
-from .text import visible
+from harness.cli import benchmark, commands
+from harness.core import exit_codes
+from harness.core.exit_codes import BadInputError, UsageError
+from harness.core.text import visible
+from harness.execution import interrupts, pipeline, plans
+from harness.execution.agents import kill_all
+from harness.execution.pipeline import PROJECT, REFERENCE, MatrixOptions
+from harness.model import matrix, shards, versions
+from harness.peer.drivers import IMPLEMENTATIONS
+from harness.rendering.display import say
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -29,8 +29,8 @@ between the cases being cancelled and the results being written, a second
 signal cannot cut the saving short.
 
 Agents never outlive the orchestrator: they run in their own sessions, are
-killed by :func:`harness.agents.kill_all` on every way out, and exit by
-themselves when their stdin closes (see :mod:`harness.agents`).
+killed by :func:`harness.execution.agents.kill_all` on every way out, and exit by
+themselves when their stdin closes (see :mod:`harness.execution.agents`).
 """
 
 from __future__ import annotations

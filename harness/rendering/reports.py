@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import markupsafe
 
-from . import display, reference
-from .exit_codes import BadInputError
-from .files import write_text_atomically
-from .matrix import FAULT, display_name, display_names
-from .outcomes import grade_name
-from .peer.labels import result_text
-from .peer.recording import ResultKind
-from .peer.scenario import FAULT_SERVERS, GRADES, SAME_SERVERS, Grade
-from .reference import DRIFTED, Drift, Verdict, cell_key, counts
-from .schema import CellRecord, InterpreterDifference, Record, ReferenceDocument, ResultsDocument, ScenarioRecord
-from .text import markdown_cell, markdown_code, markdown_link, safe_url
-from .upgrade import Aspect, Change, Severity, UpgradeReport, changelog_link
-from .vocabulary import Availability, CellStatus
-
-if TYPE_CHECKING:
-    from .history import Timeline
+from harness.core.schema import (
+    CellRecord,
+    InterpreterDifference,
+    Record,
+    ResultsDocument,
+    ScenarioRecord,
+)
+from harness.core.text import markdown_cell, markdown_code, markdown_link, safe_url
+from harness.core.vocabulary import Availability
+from harness.model.classification import is_failed, worst_grade
+from harness.model.matrix import FAULT, display_name, display_names
+from harness.model.outcomes import grade_name
+from harness.model.reference import DRIFTED, Drift, Verdict, cell_key, counts
+from harness.model.timeline import Timeline
+from harness.model.upgrade import Aspect, Change, Severity, UpgradeReport, changelog_link
+from harness.peer.labels import result_text
+from harness.peer.recording import ResultKind
+from harness.peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
 
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("harness", "templates"),
+    loader=jinja2.PackageLoader("harness.rendering", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -42,7 +43,7 @@ TEMPLATES = jinja2.Environment(
 #: Markdown templates are not HTML: no entities; every recorded value is put
 #: in a code span explicitly (``|code``, ``|cell``).
 MARKDOWN_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("harness", "templates"),
+    loader=jinja2.PackageLoader("harness.rendering", "templates"),
     autoescape=False,  # noqa: S701 - Markdown; values go through |code / |cell
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -63,71 +64,6 @@ def script_json(value: Any) -> str:
 TEMPLATES.filters["script_json"] = lambda value: markupsafe.Markup(script_json(value))  # noqa: S704 - <, >, & escaped
 TEMPLATES.filters["short"] = display_name
 TEMPLATES.filters["safe_url"] = lambda value: safe_url(value) or ""
-
-
-def worst_grade(cell: CellRecord) -> str:
-    """The worst grade among a cell's outcomes, or its status when it did not measure."""
-    if cell["status"] != CellStatus.MEASURED:
-        return cell["status"]
-    grades = {grade_name(outcome) for outcome in cell["outcomes"]}
-    for grade in GRADES:
-        if grade in grades:
-            return grade
-    return Grade.UNGRADED
-
-
-def is_failed(cell: CellRecord) -> bool:
-    """Graded ``failed``, or a harness error: what a run must name."""
-    return worst_grade(cell) in (Grade.FAILED, CellStatus.ERROR)
-
-
-def load_reference_if_any(directory: Path | None) -> dict[str, ReferenceDocument] | None:
-    """The reference to show drift against: None when there is none to read
-    (no directory given, or an empty one); a corrupt one is an error."""
-    if directory is None:
-        return None
-    try:
-        return reference.load(directory)
-    except BadInputError as exc:
-        if directory.is_dir() and any(directory.glob("*.json")):
-            raise  # a corrupt reference is an error, an absent one is not
-        display.say(f"note: {exc}")
-        return None
-
-
-def write(
-    document: ResultsDocument, directory: Path, references: dict[str, ReferenceDocument] | None
-) -> list[Drift] | None:
-    """Write ``summary.md`` and ``index.html`` into ``directory``, with drift
-    against ``references`` when given; return the drift."""
-    drifts = reference.compare(document, references) if references is not None else None
-    write_text_atomically(directory / "summary.md", summary_markdown(document, drifts))
-    write_text_atomically(directory / "index.html", dashboard_html(document, drifts))
-    display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'}")
-    return drifts
-
-
-def write_or_say(
-    document: ResultsDocument,
-    directory: Path,
-    references: dict[str, ReferenceDocument] | None,
-    junit_path: Path | None = None,
-) -> tuple[bool, list[Drift] | None]:
-    """:func:`write` (and the JUnit XML, when asked), where a failure (a
-    full disk, a bug in a template) is one line and ``False``: it costs the
-    reports, never the results. Also the drift, for the terminal's summary
-    (None without a reference, or when writing failed)."""
-    try:
-        drifts = write(document, directory, references)
-        if junit_path is not None:
-            from . import junit
-
-            junit.write(junit_path, document, drifts)
-            display.say(f"junit: {junit_path}")
-    except Exception as exc:
-        display.say(f"error: writing the reports failed ({type(exc).__name__}: {exc}); the results were kept")
-        return False, None
-    return True, drifts
 
 
 # Summary.
@@ -473,7 +409,7 @@ class DetailData:
         return {"details": self.details, "traces": self.traces, "texts": self.texts, "scenarios": self.scenarios}
 
 
-# Upgrade reports (the comparison itself is :mod:`harness.upgrade`).
+# Upgrade reports (the comparison itself is :mod:`harness.model.upgrade`).
 
 #: Sites listed in full for one change; longer lists end with "+N more".
 SITES_SHOWN = 6

@@ -34,8 +34,8 @@ import hashlib
 import json
 from typing import Any, cast
 
-from .outcomes import TIMING_KEYS
-from .schema import ResultsDocument
+from harness.core.schema import ResultsDocument
+from harness.model.outcomes import TIMING_KEYS
 
 ROLES = ("client", "server")
 
