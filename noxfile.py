@@ -167,5 +167,6 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "harness", "tests", "scenarios", "noxfile.py")
     session.run("mypy")
     session.run("lint-imports")
+    session.run("python", "-m", "harness.core.formats", "--check")
     session.run("actionlint", ".github/workflows/conformance.yml")
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/conformance.yml")

@@ -25,40 +25,18 @@ import datetime
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, Final, cast
 
 from harness import __version__
 from harness.core.exit_codes import BadInputError
 from harness.core.files import write_json_atomically
+from harness.core.schema import PlanDocument
 from harness.execution.pipeline import MatrixOptions
 from harness.model import shards, versions
 from harness.model.results import check_shape, read_document
 
-SCHEMA = "websockets-conformance/plan"
-SCHEMA_VERSION = 1
-
-
-class PlanTimings(TypedDict, total=False):
-    #: Per cell (:func:`shards.timing_key`): [mean case seconds, 1 if it varied else 0].
-    timings: dict[str, list[float]]
-
-
-class PlanDocument(PlanTimings):
-    schema: str
-    schema_version: int
-    id: str
-    harness_version: str
-    created: str
-    releases_source: str
-    clients: list[str]
-    servers: list[str]
-    implementations: list[str]
-    scenarios: list[str]
-    repeat: int
-    max_repeat: int
-    pythons: dict[str, list[str]]
-    interpreters: list[str]
-    shards: int
+SCHEMA: Final = "websockets-conformance/plan"
+SCHEMA_VERSION: Final = 1
 
 
 #: The fields of a plan that decide the cells and their repetitions, and

@@ -131,6 +131,7 @@ def merge(paths: list[Path], documents: list[ResultsDocument]) -> ResultsDocumen
         "catchability": [],
         "api_surface": {},
         "interpreters": [],
+        "records": {},
     }
     merged["run"]["shards"] = [
         {"shard": str(shard), "seconds": run["seconds"], "complete": run["complete"], "started": run["started"]}

@@ -47,7 +47,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from harness.core.exit_codes import BadInputError
 from harness.core.files import write_json_atomically
@@ -59,8 +59,8 @@ from harness.model.matrix import display_name
 from harness.model.outcomes import grade_name, mean_case_seconds
 from harness.model.results import check_shape, read_document
 
-SCHEMA = "websockets-conformance/reference"
-SCHEMA_VERSION = 2
+SCHEMA: Final = "websockets-conformance/reference"
+SCHEMA_VERSION: Final = 2
 
 
 class Verdict(Word):

@@ -1,11 +1,11 @@
 """``reports/results.json``: building the document, its exit code, and
 writing and reading it safely.
 
-The schema is documented in ``reports/results.schema.md``, typed in
-:mod:`harness.core.schema` and checked by ``harness/schemas/results.schema.json``
-(JSON Schema) on every read; each distinct side record is stored once
-(:mod:`harness.model.storage`) and readers get the unpacked document; bump :data:`SCHEMA_VERSION` on any
-incompatible change.
+The document is defined once, in :mod:`harness.core.schema`, and checked
+against it on every read (:mod:`harness.core.formats`: the JSON Schema and
+the documentation are generated from the same types); each distinct side
+record is stored once (:mod:`harness.model.storage`) and readers get the
+unpacked document; bump :data:`SCHEMA_VERSION` on any incompatible change.
 
 Writes are atomic (:mod:`harness.core.files`), so a reader (or a crash) never sees
 half a file and the last good results survive a failed run. An incomplete run
@@ -20,22 +20,20 @@ is one :class:`BadInputError` line naming the file and the first problem.
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import platform
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
-
-import jsonschema
+from typing import Any, Final, cast
 
 from harness import __version__
 from harness.core import exit_codes
 from harness.core.exit_codes import BadInputError
 from harness.core.files import write_json_atomically
-from harness.core.schema import ResultsDocument, RunOptions, ScenarioRecord
+from harness.core.formats import first_problem
+from harness.core.schema import ReleasesSource, ResultsDocument, RunOptions, ScenarioRecord
 from harness.core.text import visible
 from harness.core.vocabulary import Availability, CellStatus
 from harness.model import derived, storage, versions
@@ -43,8 +41,8 @@ from harness.model.matrix import Environment, Peer
 from harness.model.outcomes import CellSummary
 from harness.peer.scenario import FAULT_SERVERS, LoadedScenario, describe
 
-SCHEMA = "websockets-conformance/results"
-SCHEMA_VERSION = 3
+SCHEMA: Final = "websockets-conformance/results"
+SCHEMA_VERSION: Final = 3
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class RunFacts:
     started: datetime.datetime
     seconds: float
     interrupted: bool
-    releases_source: str
+    releases_source: ReleasesSource
 
 
 def build_document(
@@ -104,6 +102,7 @@ def build_document(
         "catchability": [],
         "api_surface": {},
         "interpreters": [],
+        "records": {},
     }
     document["catchability"] = derived.catchability(document)
     document["api_surface"] = derived.api_surface(document)
@@ -140,27 +139,12 @@ def save(path: Path, document: ResultsDocument) -> Path:
     return target
 
 
-#: JSON Schemas of the documents the harness reads, by kind.
-SCHEMAS = Path(__file__).resolve().parent.parent / "core" / "schemas"
-
-
-@functools.cache
-def validator(kind: str) -> jsonschema.protocols.Validator:
-    """The JSON Schema validator of ``kind`` (``results``, ``reference``)."""
-    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    checker: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
-    return checker
-
-
 def check_shape(path: Path, kind: str, document: Any) -> None:
     """Raise one :class:`BadInputError` line for the first place ``document``
-    departs from the JSON Schema of ``kind``."""
-    error = jsonschema.exceptions.best_match(validator(kind).iter_errors(document))
-    if error is not None:
-        where = error.json_path.removeprefix("$") or "the document"
-        message = visible(error.message)
-        message = message if len(message) <= 160 else message[:157] + "..."
-        raise BadInputError(f"{visible(str(path))}: corrupt {kind} file ({where}: {message})")
+    departs from its type (:mod:`harness.core.schema`)."""
+    problem = first_problem(kind, document)
+    if problem is not None:
+        raise BadInputError(f"{visible(str(path))}: corrupt {kind} file ({visible(problem)})")
 
 
 def read_document(path: Path, kind: str, schema: str, version: int, missing_hint: str) -> dict[str, Any]:
@@ -182,6 +166,8 @@ def read_document(path: Path, kind: str, schema: str, version: int, missing_hint
         raise BadInputError(
             f"{path}: corrupt {kind} file (invalid JSON at line {getattr(exc, 'lineno', '?')})"
         ) from None
+    except RecursionError:
+        raise BadInputError(f"{path}: corrupt {kind} file (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("schema") != schema:
         raise BadInputError(f"{path}: not a {kind} file (schema is not {schema!r})")
     if document.get("schema_version") != version:

@@ -139,6 +139,5 @@ def unpack(stored: dict[str, Any]) -> ResultsDocument:
                     example[role] = put_timing(records[reference["record"]], reference["timing"], [0])
             outcomes.append({**outcome, "outcome": evidence, "example": example})
         cells.append({**cell, "outcomes": outcomes})
-    document = {key: value for key, value in stored.items() if key != "records"}
-    document["cells"] = cells
+    document = {**stored, "cells": cells, "records": {}}
     return cast(ResultsDocument, document)

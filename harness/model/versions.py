@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from harness.core.exit_codes import UsageError
 from harness.core.files import write_json_atomically
+from harness.core.schema import ReleasesSource
 
 __all__ = [
     "DEFAULT_SELECTORS",
@@ -48,7 +49,7 @@ class Releases:
     they are never "newest", but can be asked for by name)."""
 
     versions: tuple[Version, ...]
-    source: str  # "pypi" or "cache"
+    source: ReleasesSource
     prereleases: tuple[Version, ...] = ()
 
     def __contains__(self, version: str) -> bool:
