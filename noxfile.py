@@ -1,4 +1,4 @@
-"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, tests, lint, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, tests, lint, docs, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -157,6 +157,16 @@ def mutation(session: nox.Session) -> None:
         session.log(f"{module}: {killed[module]}/{total[module]} mutants killed ({score:.1%})")
     if not total or any(killed[m] / total[m] < MUTATION_SCORE for m in total):
         session.error(f"mutation score below {MUTATION_SCORE:.0%} (see `mutmut results`)")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation (Sphinx), warnings as errors: ``nox -s docs [-- OUTPUT]``
+    (default ``docs/_build/html``)."""
+    install_orchestrator(session, "docs")
+    output = session.posargs[0] if session.posargs else "docs/_build/html"
+    session.run("sphinx-build", "--fail-on-warning", "--keep-going", "--quiet", "-b", "html", "docs", output)
+    session.log(f"documentation: {output}/index.html")
 
 
 @nox.session

@@ -1,5 +1,5 @@
 """Hand-built normalized outcomes for table tests of scenarios' label() and
-grade(), in the shape ``reports/results.schema.md`` documents (what peers
+grade(), in the shape ``docs/reference/side-records.md`` documents (what peers
 record, after normalization).
 """
 

@@ -1,4 +1,5 @@
-"""The exit-code contract of every command, documented in the README.
+"""The exit-code contract of every command (the documentation's exit-code
+page is generated from :data:`MEANINGS`).
 
 A run that did not finish never exits 0.
 """
@@ -27,6 +28,26 @@ DESCRIPTIONS = {
     INCOMPLETE: "harness error or incomplete run",
     UNAVAILABLE: "run complete, some peers unavailable",
     BAD_INPUT: "bad input file",
+}
+
+#: What each code means, in full: the documented contract.
+MEANINGS = {
+    SUCCESS: "run complete, every requested peer available",
+    DRIFT: "behaviour drifted from the reference (`check`)",
+    USAGE: (
+        "bad usage: unknown option, malformed version, unknown scenario, an option out of bounds, an unusable "
+        "`--output`, or another run already writing that `--output` (one-line error, nothing written)"
+    ),
+    INCOMPLETE: (
+        "harness error or incomplete run: a cell errored, the run was interrupted (SIGINT, SIGTERM, SIGHUP), or "
+        "its results could not be written (disk full); for `check`, also cells that could not be compared"
+    ),
+    UNAVAILABLE: "run complete, but some peers were unavailable",
+    BAD_INPUT: (
+        "an input file (results, reference, plan) is missing, unreadable, not UTF-8, or not of its format; "
+        "`merge`: inputs that are not the shards of one run (another harness, options, plan or scenario set; "
+        "a shard twice, overlapping or missing)"
+    ),
 }
 
 

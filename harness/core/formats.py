@@ -125,25 +125,28 @@ def schema_text(kind: str) -> str:
 # The reference page of the formats.
 
 
-def _type_text(node: dict[str, Any]) -> str:
-    """A JSON Schema node as a short type for people."""
+def _type_text(node: dict[str, Any], definitions: dict[str, Any]) -> str:
+    """A JSON Schema node as a short type for people: objects link to their
+    table, enums are spelled out."""
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
+        if "enum" in definitions.get(name, {}):
+            return _type_text(definitions[name], definitions)
         return f"[{name}](#{name.lower()})"
     if "const" in node:
         return f"`{json.dumps(node['const'])}`"
     if "enum" in node:
         return " \\| ".join(f"`{json.dumps(value)}`" for value in node["enum"])
     if "anyOf" in node:
-        return " or ".join(_type_text(option) for option in node["anyOf"])
+        return " or ".join(_type_text(option, definitions) for option in node["anyOf"])
     kind = node.get("type")
     if kind == "array":
-        return f"list of {_type_text(node.get('items', {}))}"
+        return f"list of {_type_text(node.get('items', {}), definitions)}"
     if kind == "object":
         values = node.get("additionalProperties")
         if isinstance(values, dict) and values:
             keys = node.get("propertyNames", {}).get("pattern")
-            return f"object: {f'`{keys}`' if keys else 'name'} → {_type_text(values)}"
+            return f"object: {f'`{keys}`' if keys else 'name'} → {_type_text(values, definitions)}"
         return "object"
     if kind is None:
         return "any"
@@ -156,7 +159,7 @@ def _type_text(node: dict[str, Any]) -> str:
     return str(kind) + (f" ({', '.join(constraints)})" if constraints else "")
 
 
-def _object_table(name: str, node: dict[str, Any]) -> list[str]:
+def _object_table(name: str, node: dict[str, Any], definitions: dict[str, Any]) -> list[str]:
     required = set(node.get("required", ()))
     lines = [f"### {name}", ""]
     if node.get("description"):
@@ -166,9 +169,8 @@ def _object_table(name: str, node: dict[str, Any]) -> list[str]:
         lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
         for field_name, field in properties.items():
             meaning = " ".join(str(field.get("description", "")).split()).replace("|", "\\|")
-            lines.append(
-                f"| `{field_name}` | {_type_text(field)} | {'yes' if field_name in required else 'no'} | {meaning} |"
-            )
+            needed = "yes" if field_name in required else "no"
+            lines.append(f"| `{field_name}` | {_type_text(field, definitions)} | {needed} | {meaning} |")
         lines.append("")
         if node.get("additionalProperties") is False:
             lines += ["No other fields.", ""]
@@ -189,10 +191,11 @@ def markdown() -> str:
     for kind in KINDS:
         schema = json_schema(kind)
         lines += [f"## {kind.capitalize()}: `{schema['$id'].rsplit('/', 1)[-1]}`", ""]
-        lines += _object_table(f"{kind.capitalize()} document", schema)
-        for name, definition in schema["$defs"].items():
+        definitions = schema["$defs"]
+        lines += _object_table(f"{kind.capitalize()} document", schema, definitions)
+        for name, definition in definitions.items():
             if definition.get("type") == "object":
-                lines += _object_table(name, definition)
+                lines += _object_table(name, definition, definitions)
     return "\n".join(lines).rstrip() + "\n"
 
 

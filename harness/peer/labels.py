@@ -1,6 +1,6 @@
 """Helpers for scenario ``label()`` and ``grade()`` functions.
 
-They read *normalized* outcomes (see reports/results.schema.md) and run in the
+They read *normalized* outcomes (see docs/reference/side-records.md) and run in the
 orchestrator, but stay stdlib-only so that scenario files can import them
 anywhere.
 """
