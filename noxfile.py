@@ -1,4 +1,5 @@
-"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, tests, lint, docs, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, bench_dashboard, tests, lint,
+docs, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -77,6 +78,13 @@ def bench(session: nox.Session) -> None:
     """Benchmark: cases per second and harness overhead per case, on a fixed subset."""
     install_orchestrator(session)
     run_harness(session, "bench", *session.posargs)
+
+
+@nox.session
+def bench_dashboard(session: nox.Session) -> None:
+    """How fast a full-size dashboard opens in Debian's chromium (exit 1 past 3 s)."""
+    install_orchestrator(session, "test")
+    session.run("python", "-m", "tests.benchmarks.dashboard")
 
 
 @nox.session

@@ -187,17 +187,13 @@ def full_size_document() -> dict:
     return full
 
 
-def test_a_full_size_dashboard_opens_in_under_three_seconds(page, tmp_path):
+def test_a_full_size_dashboard_opens_and_its_cells_open_their_detail(page, tmp_path):
+    # How fast it opens is a benchmark's claim (nox -s bench_dashboard), not this test's.
     path = tmp_path / "index.html"
     path.write_text(reports.dashboard_html(full_size_document(), None), encoding="utf-8")
     original = page.url.split("#")[0]
     page.goto(path.as_uri(), wait_until="load")
-    seconds = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd / 1000")
-    megabytes = path.stat().st_size / 1e6
-    print(
-        f"full-size dashboard: {megabytes:.1f} MB, {page.locator('td.cell').count()} cells, loaded in {seconds:.2f} s"
-    )
-    assert seconds < 3.0
+    assert page.locator("td.cell").count() == 22 * 22 * 14
     page.locator("td.cell").nth(3000).click()
     assert "send-then-close" in page.locator("#detail h2").inner_text()
     page.goto(original)

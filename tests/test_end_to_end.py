@@ -3,9 +3,11 @@ real libraries did.
 
 The assertions are on facts of released, frozen software that the suite
 exists to surface (8.1 cannot run on Python ≥ 3.10; 8.1 reports a 503 as
-InvalidStatusCode with ``.status_code``; the newest release as InvalidStatus
-with ``.response.status_code``), and on the completeness of the record. None
-of them can pass without the real libraries running.
+InvalidStatusCode with ``.status_code``; 17.4 as InvalidStatus with
+``.response.status_code``), and on the completeness of the record. None of
+them can pass without the real libraries running. Releases are pinned: a new
+websockets release is the scheduled matrix's business, never a reason for
+these tests to fail.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def results(tmp_path_factory) -> dict:
     code, text = run(
         "matrix",
         "--versions",
-        "8.1,newest",
+        "8.1,17.4",
         "--repeat",
         "3",
         "--max-repeat",
@@ -66,6 +68,7 @@ def peer(results: dict, version: str) -> dict:
 
 
 def newest(results: dict) -> str:
+    """The newer release of the run (17.4, pinned)."""
     return max(
         (p["version"] for p in results["peers"] if p["version"] not in ("8.1", "fault")),
         key=lambda v: tuple(int(x) for x in v.split(".")),

@@ -40,6 +40,7 @@ def plain_script(environment: Path, implementation: str) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.racy  # the race's ratio moves with load: both samples must be taken on an idle machine
 def test_the_harness_sees_the_14_0_sync_race_as_a_plain_script_does(tmp_path):
     output = tmp_path / "results.json"
     process = run_harness(

@@ -11,7 +11,7 @@ from tests.conftest import run_harness, start_harness
 
 pytestmark = pytest.mark.peers
 
-MATRIX = ("--versions", "14.2,newest", "--scenarios", "send-then-close,close-code-reason,abort", "--repeat", "2")
+MATRIX = ("--versions", "14.2,17.4", "--scenarios", "send-then-close,close-code-reason,abort", "--repeat", "2")
 
 
 @pytest.fixture(scope="module")

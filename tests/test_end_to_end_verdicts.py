@@ -1,6 +1,12 @@
 """Statistical verdicts on a real racy cell: websockets 8.1's client against
 a server that accepts then closes sees either a reset or an orderly close
-(a real race in the kernel's answer, about half and half)."""
+(a real race in the kernel's answer: about half and half on an idle 2-core
+machine, about 80/20 under a full matrix's load).
+
+What holds whatever the ratio is asserted in every run: cells that varied,
+and only those, got the adaptive repetitions, and two runs of the same race
+are not a change. What needs the race to go both ways in this run is marked
+``racy`` (see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -35,13 +41,12 @@ def runs(tmp_path_factory):
     return directory, made
 
 
-def test_a_racy_cell_gets_the_adaptive_repetitions_and_keeps_its_distribution(runs):
+def test_cells_that_vary_get_the_adaptive_repetitions_and_keep_their_distribution(runs):
     _, (first, second) = runs
     for path in (first, second):
         document = results.load(path)
         cell = racy_cell(document)
-        assert cell["varies"] and cell["runs"] == 40, cell["runs"]
-        assert sum(o["count"] for o in cell["outcomes"]) == 40
+        assert sum(o["count"] for o in cell["outcomes"]) == cell["runs"] == (40 if cell["varies"] else 10)
         varying = [c for c in document["cells"] if c["varies"]]
         assert all(c["runs"] == 40 for c in varying)  # every cell that varied was extended …
         assert all(c["runs"] == 10 for c in document["cells"] if not c["varies"])  # … and only those
@@ -54,7 +59,9 @@ def test_the_same_race_twice_is_not_a_change(runs, tmp_path):
     assert made.returncode == exit_codes.SUCCESS, made.stderr
     stored = json.loads((tmp_path / "reference" / "handshake-non-ready.json").read_text())
     (entry,) = [v for k, v in stored["cells"].items() if k.startswith("accept-close | 8.1/default")]
-    assert entry["runs"] == 40 and sum(a["count"] for a in entry["answers"].values()) == 40
+    assert (
+        entry["runs"] == sum(a["count"] for a in entry["answers"].values()) == (40 if len(entry["answers"]) > 1 else 10)
+    )
     # The two samples of one race: Fisher's p-value is far from any threshold
     # (a failure here has a probability below 1e-4 on unchanged code).
     before = {k: a["count"] for k, a in entry["answers"].items()}
@@ -65,6 +72,13 @@ def test_the_same_race_twice_is_not_a_change(runs, tmp_path):
     assert "changed" not in [line.split()[0] for line in checked.stderr.splitlines() if line.strip()]
 
 
+@pytest.mark.racy
+def test_the_real_race_goes_both_ways(runs):
+    _, (first, second) = runs
+    assert all(racy_cell(results.load(path))["varies"] for path in (first, second))
+
+
+@pytest.mark.racy
 def test_a_shifted_distribution_of_the_real_race_is_changed(runs):
     _, (first, second) = runs
     built = reference.build(results.load(first))

@@ -4,6 +4,7 @@ answer becomes a case result."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -188,13 +189,20 @@ def test_expected_waits_are_queued_first_longest_first():
 
 
 class SlowAgent(FakeAgent):
-    """Takes ``delay`` seconds to answer ``client``, as a waiting case does."""
+    """Answers ``client`` for a gated variant once its gate opens — the test
+    opens it from what the runner did, so that no order depends on a real
+    sleep — and for other variants after ``delays`` seconds."""
 
     delays: ClassVar[dict[str, float]] = {}
+    gates: ClassVar[dict[str, asyncio.Event]] = {}
 
     async def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
         if op == "client":
-            await asyncio.sleep(self.delays.get(fields["variant"], 0.0))
+            gate = self.gates.get(fields["variant"])
+            if gate is not None:
+                await gate.wait()
+            else:
+                await asyncio.sleep(self.delays.get(fields["variant"], 0.0))
         return await super().request(op, timeout, **fields)
 
 
@@ -205,27 +213,46 @@ class SlowPool(FakePool):
         return SlowAgent(self)
 
 
-def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[list[str], list[str]]:
-    """The variants in the order their cases started, and finished."""
+#: What opens a gate: a test of the variants started and finished so far.
+Opener = Callable[[list[str], list[str]], bool]
+
+
+def run_timed(
+    settings: Settings, cells: list[matrix.Cell], opens: dict[str, Opener] | None = None
+) -> tuple[list[str], list[str]]:
+    """The variants in the order their cases started, and finished. A variant
+    in ``opens`` waits until its opener says so; a run that never gets there
+    (the runner did not do what the test expects) fails after 30 s."""
     started: list[str] = []
     finished: list[str] = []
     runner = Runner(Path("/project"), SCENARIOS, settings, pool_factory=SlowPool)
-    runner.progress = lambda cell, result: finished.append(cell.variant)
     original = runner.run_case
+
+    def check() -> None:
+        for variant, opener in (opens or {}).items():
+            if opener(started, finished):
+                SlowAgent.gates[variant].set()
+
+    def progress(cell: matrix.Cell, result: object) -> None:
+        finished.append(cell.variant)
+        check()
 
     async def record(cell, waiting):
         started.append(cell.variant)
+        check()
         return await original(cell, waiting)
 
+    runner.progress = progress
     runner.run_case = record
 
-    async def timed() -> float:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        await runner.run(cells)
-        return loop.time() - started
+    async def gated() -> None:
+        SlowAgent.gates = {variant: asyncio.Event() for variant in opens or {}}
+        try:
+            await asyncio.wait_for(runner.run(cells), timeout=30)
+        finally:
+            SlowAgent.gates = {}
 
-    asyncio.run(timed())
+    asyncio.run(gated())
     return started, finished
 
 
@@ -233,14 +260,19 @@ def run_timed(settings: Settings, cells: list[matrix.Cell]) -> tuple[list[str], 
 @pytest.mark.parametrize("known", [True, False])
 def test_a_case_that_waits_steps_aside_for_the_next(aside, known, monkeypatch):
     # One worker; a case that waits, then two quick ones. With a place to
-    # step aside to, the quick cases finish while it waits — at once when
-    # it is known to wait, after the runner's patience when it is not.
+    # step aside to, the quick cases finish while it waits (it waits until
+    # they have: a runner that did not step aside would never end) — at
+    # once when it is known to wait, after the runner's patience when it is
+    # not. Without one, everything queued behind it waits.
     monkeypatch.setattr(runner_module, "PATIENCE", 0.3)
     waiting = matrix.Cell("send-then-close", "close-1000-after-close", CLIENT, SERVER)
-    SlowAgent.delays = {"close-1000-after-close": 1.0}
+    quick = [CELL, matrix.Cell("send-then-close", "close-4001-right-away", CLIENT, SERVER)]
+    SlowAgent.delays = {"close-1000-after-close": 0.4}
     settings = Settings(repeat=1, jobs=1, waiting_jobs=aside, case_seconds={waiting.key: 1.0} if known else {})
-    cells = [waiting, CELL, matrix.Cell("send-then-close", "close-4001-right-away", CLIENT, SERVER)]
-    started, finished = run_timed(settings, cells)
+    opens: dict[str, Opener] = {}
+    if aside:
+        opens[waiting.variant] = lambda started, finished: all(cell.variant in finished for cell in quick)
+    started, finished = run_timed(settings, [waiting, *quick], opens)
     if aside:
         assert finished[-1] == "close-1000-after-close"  # the others went on meanwhile
     else:
@@ -298,18 +330,19 @@ def test_a_cell_that_varies_gets_its_adaptive_runs_as_soon_as_its_first_runs_are
 def test_busy_workers_run_busy_cases_first_and_then_help_with_waiting_ones():
     long_wait = matrix.Cell("send-then-close", "close-1000-after-close", CLIENT, SERVER)
     short_wait = matrix.Cell("send-then-close", "close-4001-after-close", CLIENT, SERVER)
-    SlowAgent.delays = {"close-1000-after-close": 1.2, "close-4001-after-close": 0.6}
+    SlowAgent.delays = {}
     settings = Settings(
         repeat=1, jobs=1, waiting_jobs=1, case_seconds={long_wait.key: 1.2, short_wait.key: 0.6, CELL.key: 0.01}
     )
-    started, finished = run_timed(settings, [CELL, short_wait, long_wait])
+    # The longest wait ends only once the other wait has started: a busy
+    # worker that idled instead of helping would never let the run end.
+    opens: dict[str, Opener] = {long_wait.variant: lambda started, finished: short_wait.variant in started}
+    started, finished = run_timed(settings, [CELL, short_wait, long_wait], opens)
     # The waiting worker starts the longest wait; the busy worker runs the
     # busy case, then takes the other wait instead of idling.
-    assert started[:2] == ["close-1000-right-away", "close-1000-after-close"] or started[:2] == [
-        "close-1000-after-close",
-        "close-1000-right-away",
-    ]
-    assert finished == ["close-1000-right-away", "close-4001-after-close", "close-1000-after-close"]
+    assert sorted(started[:2]) == sorted(["close-1000-right-away", "close-1000-after-close"])
+    assert started[2] == "close-4001-after-close"
+    assert finished[0] == "close-1000-right-away"
 
 
 @pytest.mark.asyncio

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.peers
 
 ARGUMENTS = (
     "--versions",
-    "8.1,newest",
+    "8.1,17.4",
     "--scenarios",
     "send-then-close,handshake-non-ready,close-code-reason,oversize",
     "--repeat",
