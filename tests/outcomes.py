@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.core import formats
+
 CONNECTION_CLOSED = "websockets.exceptions.ConnectionClosed"
 CLOSED_OK = "websockets.exceptions.ConnectionClosedOK"
 CLOSED_ERROR = "websockets.exceptions.ConnectionClosedError"
 INVALID_HANDSHAKE = "websockets.exceptions.InvalidHandshake"
 
-#: MROs as the libraries define them.
-MRO = {
+#: Every recorded MRO ends with these (checked against recorded samples by
+#: tests/scenarios/test_recorded_samples.py).
+TAIL = ["builtins.BaseException", "builtins.object"]
+
+#: MROs as the libraries define them, without the tail.
+_MRO = {
     CLOSED_OK: [CLOSED_OK, CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
     CLOSED_ERROR: [CLOSED_ERROR, CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
     CONNECTION_CLOSED: [CONNECTION_CLOSED, "websockets.exceptions.WebSocketException", "builtins.Exception"],
@@ -54,6 +60,10 @@ MRO = {
 }
 
 
+#: MROs as the libraries define them.
+MRO = {name: [*mro, *TAIL] for name, mro in _MRO.items()}
+
+
 def close_frame(code: int, reason: str = "") -> dict[str, Any]:
     return {"present": True, "value": {"type": "websockets.frames.Close", "code": code, "reason": reason}}
 
@@ -85,7 +95,7 @@ def exception(
             "present": True,
             "value": {"type": "websockets.http11.Response", "status_code": response_status, "reason_phrase": ""},
         }
-    record: dict[str, Any] = {"class": cls, "mro": MRO.get(cls, [cls, "builtins.Exception"]), "str": ""}
+    record: dict[str, Any] = {"class": cls, "mro": MRO.get(cls, [cls, "builtins.Exception", *TAIL]), "str": ""}
     if attributes:
         record["attributes"] = attributes
     if cause is not None:
@@ -122,13 +132,19 @@ def outcome(
     server: list[dict[str, Any]] | None = None,
     scenario: str = "s",
 ) -> dict[str, Any]:
-    """A normalized outcome; client steps default to a successful connect."""
-    return {
+    """A normalized outcome; client steps default to a successful connect.
+    Each side is checked against the side record's type (what peers record):
+    a hand-built outcome that no peer could make fails here, not in a label."""
+    built = {
         "scenario": scenario,
         "variant": {"name": "v", "params": dict(params or {})},
         "client": {"steps": [step("connect", value({"type": "C"}))] if client is None else client, "events": []},
         "server": {"steps": list(server or []), "events": []},
     }
+    for role in ("client", "server"):
+        problem = formats.first_problem("side", built[role])
+        assert problem is None, f"hand-built {role} record: {problem}"
+    return built
 
 
 CONNECTED = step("connect", value({"type": "websockets.asyncio.client.ClientConnection"}))

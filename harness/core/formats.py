@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from harness.core.schema import PlanDocument, ReferenceDocument, ResultsFile
+from harness.core.schema import PlanDocument, ReferenceDocument, ResultsFile, SideRecord
 
 #: Where the committed JSON Schemas are.
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -38,14 +38,18 @@ KINDS: dict[str, tuple[Any, str]] = {
     "plan": (PlanDocument, "websockets-conformance plan (nox -s plan)"),
 }
 
+#: Parts of documents that are checked alone too: a side record (what test
+#: fixtures and recorded samples hold).
+PARTS: dict[str, Any] = {"side": SideRecord}
+
 #: The longest problem text a one-line error quotes.
 LONGEST = 160
 
 
 @functools.cache
 def adapter(kind: str) -> TypeAdapter[Any]:
-    """The validator of one kind of document (built once: it costs ~50 ms)."""
-    return TypeAdapter(KINDS[kind][0])
+    """The validator of one kind of document, or of a part (built once: it costs ~50 ms)."""
+    return TypeAdapter(KINDS[kind][0] if kind in KINDS else PARTS[kind])
 
 
 def where(location: tuple[int | str, ...]) -> str:

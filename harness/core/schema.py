@@ -76,6 +76,157 @@ Evidence = TypeVar("Evidence")
 Raw = TypeVar("Raw")
 
 
+# What a peer recorded: one side of one case (made by harness/peer/recording.py).
+# Peers make these records with the standard library only; these types say what
+# the orchestrator may rely on (``steps``, each with its ``step`` and its
+# ``result``'s ``kind``), type what else is there, and let everything else
+# through (a new key a peer adds is kept, never refused).
+
+#: Where a record may hold what a peer described of a value, the forms
+#: :func:`harness.peer.recording.describe_value` makes: JSON scalars, lists and
+#: objects, ``{"enum", "name", "value"}``, ``{"bytes", "length"}``, ``{"type", "repr"}``.
+Described = Any
+
+
+ExceptionRecord = TypedDict(
+    "ExceptionRecord",
+    {
+        "class": Annotated[
+            str, Field(description="Module and qualified name: `websockets.exceptions.InvalidMessage`.")
+        ],
+        "mro": Annotated[list[str], Field(description="The class and its bases, qualified.")],
+        "str": Annotated[str, Field(description="`str()` of the exception (truncated).")],
+        "raised_in": NotRequired[Annotated[str | None, Field(description="The innermost frame: `module.function`.")]],
+        "attributes": NotRequired[
+            Annotated[
+                dict[str, Any],
+                Field(
+                    description="Those the class has (`rcvd`, `code`, `status_code`, `response`, …): "
+                    "`present`, `value`, `warnings`."
+                ),
+            ]
+        ],
+        "caught_by": NotRequired[
+            Annotated[
+                dict[str, bool | str],
+                Field(
+                    description="Top level only: which `except` clauses of the peer's own library catch it "
+                    '(`"absent"`: no such name).'
+                ),
+            ]
+        ],
+        "cause": NotRequired[Annotated["ExceptionRecord | None", Field(description="`__cause__`.")]],
+        "context": NotRequired[
+            Annotated["ExceptionRecord | None", Field(description="`__context__`, when it is not the cause.")]
+        ],
+        "suppress_context": NotRequired[bool],
+    },
+)
+#: (``class`` is a Python keyword: the functional form is the only one.)
+ExceptionRecord.__pydantic_config__ = ConfigDict(strict=True)  # type: ignore[attr-defined]
+"""An exception a library raised or logged."""
+
+
+@with_config(STRICT)
+class WarningRecord(TypedDict):
+    """A warning the library emitted."""
+
+    category: str
+    """The warning's class, qualified (``builtins.DeprecationWarning``)."""
+    message: str
+    module: NotRequired[str | None]
+    """Where it was emitted from, as a module."""
+
+
+@with_config(STRICT)
+class LoggedRecord(TypedDict):
+    """A record the library logged (``websockets``, ``asyncio``, ``trio`` loggers)."""
+
+    logger: str
+    level: str
+    """``WARNING``, ``ERROR``, …"""
+    message: str
+    exception: NotRequired[ExceptionRecord]
+    """The exception logged with it, if any."""
+
+
+@with_config(STRICT)
+class StepResult(TypedDict):
+    """What a step came to."""
+
+    kind: Literal["value", "exception", "guard-timeout", "unsupported", "unfinished"]
+    """``value`` (the library returned), ``exception`` (it raised), ``guard-timeout`` (it did not
+    return within the harness's guard), ``unsupported`` (the implementation cannot express the step),
+    ``unfinished`` (still running when the record was taken)."""
+    value: NotRequired[Described]
+    """``value``: what the library returned, described."""
+    exception: NotRequired[ExceptionRecord]
+    """``exception``: what it raised."""
+    after: NotRequired[float]
+    """``guard-timeout``: after how many seconds the harness stopped waiting."""
+    reason: NotRequired[str]
+    """``guard-timeout``, ``unsupported``: why."""
+
+
+#: A connection's state through every accessor the release has
+#: (``state``, ``open``, ``closed``, ``close_code``, …); null when there is no connection.
+StateSnapshot = dict[str, Any] | None
+
+
+@with_config(STRICT)
+class StepRecord(TypedDict):
+    """One step of a scenario's script, on one side."""
+
+    index: NotRequired[Count]
+    """Its place among the side's steps."""
+    step: str
+    """``connect``, ``send``, ``recv``, ``close``, ``send_raw``, ``abort``, ``stop_reading``,
+    ``recv_concurrently``, ``inspect``, ``probe``, ``raw_request``, ``sleep``, ``pause``."""
+    args: NotRequired[dict[str, Any]]
+    """Its arguments (``connect``: ``path``, ``open_timeout``, ``timeout_by``, ``library_timeouts``)."""
+    result: StepResult
+    """What it came to."""
+    state_before: NotRequired[StateSnapshot]
+    """The connection's state just before (absent when the scenario declares it incidental)."""
+    state_after: NotRequired[StateSnapshot]
+    """Just after."""
+    warnings: NotRequired[list[WarningRecord]]
+    """Warnings emitted during the step."""
+    logged: NotRequired[list[LoggedRecord]]
+    """Records logged during the step."""
+    duration: NotRequired[str]
+    """Normalized only: ``<0.5s``, ``0.5-2s``, ``2-8s``, ``>8s``."""
+    started_at: NotRequired[float | None]
+    """Raw only: seconds since the case started (null as stored: see ``timing``)."""
+    called_at: NotRequired[float | None]
+    """Raw only: when the library was called."""
+    returned_at: NotRequired[float | None]
+    """Raw only: when it returned."""
+    elapsed: NotRequired[float | None]
+    """Raw only: how long the step took."""
+
+
+@with_config(STRICT)
+class SideRecord(TypedDict):
+    """What one side of one case recorded: its steps, and what happened between them."""
+
+    role: NotRequired[str]
+    """``client`` or ``server``."""
+    implementation: NotRequired[str]
+    """The implementation the side ran on."""
+    steps: list[StepRecord]
+    """Its steps, in order."""
+    events: NotRequired[list[dict[str, Any]]]
+    """What was not a step: ``{"kind": "event", "name": "handler-started", "phase", …}``, and
+    warnings and log records between steps (``kind``: ``warnings``, ``logged``)."""
+    accessor_warnings: NotRequired[list[dict[str, Any]]]
+    """Warnings emitted by reading the state and close accessors (not by the scenario's calls)."""
+    elapsed: NotRequired[float | None]
+    """Raw only: the side's wall time."""
+    harness_error: NotRequired[str]
+    """Present only when the scenario's script itself failed."""
+
+
 # The results of a run: reports/results.json.
 
 
@@ -456,7 +607,7 @@ class Results(TypedDict, Generic[Evidence, Raw]):
     """Per peer: which attributes, names, imports and signatures exist, and which warn."""
     interpreters: list[InterpreterDifference]
     """Cells whose answers differ by interpreter (``--pythons oldest,newest``)."""
-    records: dict[RecordId, Record]
+    records: dict[RecordId, SideRecord]
     """Each distinct side record, once, by id (empty in memory: the records are in place)."""
 
 
