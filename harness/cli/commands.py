@@ -178,9 +178,7 @@ async def history_command(options: MatrixOptions, request: History) -> int:
     targets = [t for loaded in scenarios.values() for t in timeline.history_targets(loaded, span, against)]
     base = dataclasses.replace(options, implementations=(request.implementation,))
     document = await history.targeted_run(base, targets, options.output)
-    found = [
-        timeline for loaded in scenarios.values() for timeline in timeline.timelines(document, loaded, span, against)
-    ]
+    found = [line for loaded in scenarios.values() for line in timeline.timelines(document, loaded, span, against)]
     display.print_timelines(found)
     own_run = options.output.parent.name == request.stem
     page = (options.output.parent.parent if own_run else options.output.parent) / f"{request.stem}.html"
