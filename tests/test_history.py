@@ -75,7 +75,9 @@ async def test_bisection_names_the_first_release_that_behaves_like_to(monkeypatc
     """10.4 → 13.1 with 11.0, 12.0, 13.0 in between: two rounds of targeted runs."""
     old, new = "10.4/default/py3.13", "13.1/default/py3.13"
     doc = document(cell("s", "v", old, old, outcome("a", 10, "A")), cell("s", "v", new, new, outcome("b", 10, "B")))
-    doc["peers"] = [{"id": p, "version": p.split("/")[0], "implementation": "default"} for p in (old, new)]
+    doc["peers"] = [
+        {"id": p, "version": p.split("/")[0], "implementation": "default", "status": "available"} for p in (old, new)
+    ]
     report = upgrade.compare(doc, "10.4", "13.1")
     probed: list[set[str]] = []
 

@@ -178,3 +178,26 @@ def test_wide_grids_show_a_code_per_answer_with_a_legend():
     html = reports.dashboard_html(wide, None)
     assert 'title="InvalidMessage ← EOFError"' in html and 'title="&lt;other&gt;"' in html
     assert "<b>A</b> InvalidMessage ← EOFError" in html and "<b>B</b> &lt;other&gt;" in html
+
+
+def test_an_upgrade_from_a_release_that_cannot_run_says_so_first():
+    doc = document()
+    (old,) = [peer for peer in doc["peers"] if peer["version"] == "10.4"]
+    old.update(status="unavailable", reason="py3.9: smoke failed: TypeError")
+    for cell in doc["cells"]:
+        if cell["client"] == old["id"] or cell["server"] == old["id"]:
+            cell.update(status="unavailable", outcomes=[])
+    report = upgrade.compare(doc, "10.4", "14.2", "default")
+    assert report.unavailable == (("10.4", "py3.9: smoke failed: TypeError"),)
+    markdown = reports.upgrade_markdown(report, doc)
+    first = [line for line in markdown.splitlines() if line.strip()][1]
+    assert first.startswith("**Nothing could be compared: websockets `10.4` cannot run here**")
+    assert "`py3.9: smoke failed: TypeError`" in first
+    html = reports.upgrade_html(report, doc)
+    assert html.index("Nothing could be compared") < html.index("unchanged")
+
+
+def test_an_upgrade_between_releases_that_ran_says_nothing_of_the_kind():
+    report = upgrade.compare(document(), "10.4", "14.2", "default")
+    assert report.unavailable == ()
+    assert "Nothing could be compared" not in reports.upgrade_markdown(report, document())

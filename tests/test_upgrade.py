@@ -274,6 +274,12 @@ def test_changelog_links_name_the_release_section():
             Severity.BREAK,
             "removed: loop",
         ),
+        (  # 14.0's connect(): the replacement is named with the removal
+            [["uri", "positional"], ["extra_headers", "keyword-only", "None"], ["kwargs", "**kwargs"]],
+            [["uri", "positional"], ["additional_headers", "keyword-only", "None"], ["kwargs", "**kwargs"]],
+            Severity.BREAK,
+            "removed: extra_headers; new: additional_headers",
+        ),
         (
             [["uri", "positional"], ["open_timeout", "keyword-only", "10"]],
             [["uri", "positional"], ["open_timeout", "keyword-only", "20"], ["proxy", "keyword-only", "True"]],
@@ -323,7 +329,9 @@ def test_the_same_field_changing_from_the_same_value_is_one_change():
     ]
     changes = upgrade.compare(document(*cells), "13.1", "14.0").changes
     assert [change.variants for change in changes] == [("v1000", "v1001"), ("other",)]
-    assert changes[0].detail == "close_code=1000"
+    # One change, and each of its answers shown: two answers never share a label.
+    assert changes[0].detail == "close_code=1000; close_code=1001"
+    assert (changes[0].before, changes[0].after) == ("1000 / 1001", "1000 / 1001")
 
 
 def test_a_signature_change_is_observed_for_bisection():

@@ -15,6 +15,7 @@ from harness.core import exit_codes
 from harness.core.exit_codes import UsageError
 from harness.core.files import write_text_atomically
 from harness.core.schema import ResultsDocument
+from harness.core.text import visible
 from harness.execution import history, outputs, pipeline, plans
 from harness.execution.pipeline import REFERENCE, MatrixOptions, run_matrix
 from harness.model import merge as merge_module
@@ -142,6 +143,8 @@ async def upgrade(source: Source, request: Upgrade) -> int:
         report = await history.bisect(report, document, probing, releases, work)
     write_text_atomically(stem.with_name(stem.name + ".md"), reports.upgrade_markdown(report, document))
     write_text_atomically(stem.with_name(stem.name + ".html"), reports.upgrade_html(report, document))
+    for version, reason in report.unavailable:
+        display.say(visible(f"nothing could be compared: websockets {version} cannot run here: {reason}"))
     counts = ", ".join(f"{report.count(severity)} {severity.heading.lower()}" for severity in upgrade_module.Severity)
     display.say(f"{counts} → {stem}.md / .html")
     return code

@@ -46,7 +46,7 @@ from packaging.version import InvalidVersion, Version
 
 from harness.core.exit_codes import BadInputError
 from harness.core.schema import CellRecord, InterpreterDifference, OutcomeRecord, Record, ResultsDocument
-from harness.core.vocabulary import CellStatus
+from harness.core.vocabulary import Availability, CellStatus
 from harness.model import derived, statistics
 from harness.model.classification import is_failed
 from harness.model.matrix import display_name
@@ -196,6 +196,9 @@ class UpgradeReport:
     interpreters: tuple[InterpreterDifference, ...] = ()
     #: Releases between FROM and TO that were bisected (empty when none was).
     bisected: tuple[str, ...] = ()
+    #: FROM or TO where it could not run at all: (version, why). A report
+    #: with these says so first: none of its cells could be compared.
+    unavailable: tuple[tuple[str, str], ...] = ()
 
     def of(self, severity: Severity) -> list[Change]:
         return [change for change in self.changes if change.severity == severity]
@@ -561,19 +564,21 @@ def signature_change(before: list[list[str]], after: list[list[str]]) -> tuple[S
         for name, entry in old.items()
         if name in new and entry[1] == "positional" and new[name][1] == "keyword-only"
     ]
+    added = [name for name in new if name not in old and new[name][1] not in ("*args", "**kwargs")]
     if removed or keyword_only:
         parts = []
         if keyword_only:
             parts.append("now keyword-only: " + ", ".join(keyword_only))
         if removed:
             parts.append("removed: " + ", ".join(removed))
+        if added:  # often the replacement: extra_headers removed, additional_headers new (14.0)
+            parts.append("new: " + ", ".join(added))
         return Severity.BREAK, "; ".join(parts)
     defaults = [
         f"{name} {old[name][2] if len(old[name]) > 2 else '(none)'} → {entry[2] if len(entry) > 2 else '(none)'}"
         for name, entry in new.items()
         if name in old and old[name][2:] != entry[2:]
     ]
-    added = [name for name in new if name not in old]
     parts = []
     if defaults:
         parts.append("defaults: " + ", ".join(defaults))
@@ -649,6 +654,12 @@ def compare(document: ResultsDocument, before: str, after: str, implementation: 
     unchanged += len({f.site for f in findings} - {f.site for f in significant})
     scenarios = {scenario["id"]: scenario for scenario in document["scenarios"]}
     versions = (f"{before}/", f"{after}/")
+    status = {peer["id"]: peer for peer in document["peers"]}
+    unavailable = tuple(
+        (version, status[identifier].get("reason") or str(status[identifier]["status"]))
+        for version, identifier in ((before, old), (after, new))
+        if status[identifier]["status"] != Availability.AVAILABLE
+    )
     return UpgradeReport(
         before,
         after,
@@ -661,6 +672,7 @@ def compare(document: ResultsDocument, before: str, after: str, implementation: 
             for difference in document.get("interpreters", [])
             if difference["client"].startswith(versions) or difference["server"].startswith(versions)
         ),
+        unavailable=unavailable,
     )
 
 
@@ -699,15 +711,20 @@ def _group(findings: list[_Finding], scenarios: dict[str, Any]) -> list[Change]:
         first = members[0]
         scenario = scenarios.get(first.site.scenario, {})
         tests = [member.test.p for member in members if member.test is not None]
+        # Members merged for sharing a field's value may differ in their other
+        # answers: each distinct one is shown, so two answers never share a label.
+        before = " / ".join(dict.fromkeys(member.before for member in members))
+        after = " / ".join(dict.fromkeys(member.after for member in members))
+        detail = "; ".join(dict.fromkeys(member.detail for member in members if member.detail))
         changes.append(
             Change(
                 first.severity,
                 first.aspect,
                 first.title,
-                first.before,
-                first.after,
+                before,
+                after,
                 tuple(dict.fromkeys(member.site for member in members)),
-                first.detail,
+                detail,
                 scenario.get("question", "") if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else "",
                 tuple(scenario.get("links", ())) if first.aspect in (Aspect.ANSWER, Aspect.STATUS) else (),
                 fix_for(first),

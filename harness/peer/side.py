@@ -11,7 +11,7 @@ implementation; the driver maps each step to that implementation's calls.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 
 from .drivers.base import LEGACY_CLOSE_TIMEOUT, Driver, Unsupported
 from .recording import (
@@ -96,11 +96,22 @@ class Side:
         records ``timeout_by: harness``. ``options`` (``max_size``,
         ``ping_interval``, ``ping_timeout``, ``close_timeout``) are passed
         through; an implementation without one records the step unsupported.
+
+        ``headers`` (a dict) are extra request headers, passed through the
+        parameter this release takes them with (``extra_headers`` or
+        ``additional_headers``), or through the one ``headers_convention``
+        names: code written for a release that took that parameter. The step
+        records which (``headers_parameter``).
         """
         uri = "ws://127.0.0.1:{}{}".format(self.port, path)
         bounds = self.driver.timeouts(open_timeout, options)
         self.close_bound = bounds.closing
         arguments: Dict[str, Any] = dict(options, path=path)
+        if options.get("headers") is not None:
+            try:
+                arguments["headers_parameter"] = self.driver.header_parameter(options.get("headers_convention"))
+            except Unsupported:
+                arguments["headers_parameter"] = None
         if open_timeout is not None:
             arguments["open_timeout"] = open_timeout
         if bounds.opening is not None:
@@ -176,6 +187,30 @@ class Side:
             return self.driver.snapshot(self.connection)
 
         return await self._step("inspect", {}, operation, guard=None, raw=True)
+
+    async def request(self, headers: Sequence[str] = ()) -> Step:
+        """Server side: the request as the handler can read it, through every
+        accessor the release has (``path``, ``request_headers``,
+        ``request.path``, ``request.headers``); for headers, what each of the
+        ``headers`` names gives (:mod:`harness.peer.handshake`)."""
+
+        async def operation() -> Any:
+            from . import handshake
+
+            return handshake.view(self.connection, handshake.REQUEST_ACCESSORS, headers)
+
+        return await self._step("request", {"headers": list(headers)}, operation, guard=None, raw=True)
+
+    async def response(self, headers: Sequence[str] = ()) -> Step:
+        """Client side: the handshake's response as the client can read it
+        (``response_headers``, ``response.status_code``, ``response.headers``)."""
+
+        async def operation() -> Any:
+            from . import handshake
+
+            return handshake.view(self.connection, handshake.RESPONSE_ACCESSORS, headers)
+
+        return await self._step("response", {"headers": list(headers)}, operation, guard=None, raw=True)
 
     async def probe(self, modules: bool = False) -> Step:
         """Which attributes this side's connection has (and, with ``modules``,

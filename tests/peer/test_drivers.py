@@ -154,3 +154,47 @@ def test_a_library_without_an_open_timeout_has_no_bound():
 
     bounds = Old(connect, None, "websockets.client").timeouts(1.0, {})
     assert (bounds.opening, bounds.closing) == (None, 10.0)
+
+
+# The handshake as applications use it: headers each way, read through every accessor.
+
+
+def step_value(record, step):
+    (found,) = [s for s in record["steps"] if s["step"] == step]
+    return found
+
+
+@pytest.mark.parametrize("client", PEERS)
+@pytest.mark.parametrize("server", PEERS)
+def test_headers_go_both_ways_between_every_pair(client, server):
+    client_record, server_record = run_case("handshake-headers", "native", client, server)
+    connect = step_value(client_record, "connect")
+    assert connect["result"]["kind"] == "value", connect["result"]
+    expected = "extra_headers" if client == "legacy" else "additional_headers"
+    assert connect["args"]["headers_parameter"] == expected
+    request = step_value(server_record, "request")["result"]["value"]
+    readable = "request_headers" if server == "legacy" else "request.headers"
+    assert request[readable]["value"] == {"X-Conformance": ["request"]}
+    response = step_value(client_record, "response")["result"]["value"]
+    readable = "response_headers" if client == "legacy" else "response.headers"
+    assert response[readable]["value"] == {"X-Conformance": ["response"]}
+
+
+@pytest.mark.parametrize(
+    ("variant", "client", "refused"),
+    [
+        ("written-for-13.1", "asyncio", True),
+        ("written-for-13.1", "legacy", False),
+        ("written-for-14.0", "legacy", True),
+        ("written-for-14.0", "sync", False),
+    ],
+)
+def test_a_parameter_of_another_release_is_passed_as_written(variant, client, refused):
+    client_record, _ = run_case("handshake-headers", variant, client, "asyncio")
+    connect = step_value(client_record, "connect")
+    expected = "extra_headers" if variant.endswith("13.1") else "additional_headers"
+    assert connect["args"]["headers_parameter"] == expected
+    if refused:
+        assert connect["result"]["exception"]["class"] == "builtins.TypeError"
+    else:
+        assert connect["result"]["kind"] == "value"

@@ -43,8 +43,25 @@ STOP_TIMEOUT = 10.0
 #: Options a scenario may pass to ``connect``, where the implementation has them.
 CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout")
 
+#: Options a scenario may pass to ``connect`` that the driver maps onto the
+#: release's own API (see :meth:`Driver.header_parameter`).
+MAPPED_CONNECT_OPTIONS = ("headers", "headers_convention")
+
+#: The parameters releases take extra request headers with, newest first:
+#: ``extra_headers`` (the legacy implementation, and so ``websockets.connect``
+#: until 13.x), ``additional_headers`` (the new implementations, and so
+#: ``websockets.connect`` from 14.0). Code is written for one of them.
+HEADER_PARAMETERS = ("additional_headers", "extra_headers")
+
 #: Options a scenario may ask of a server (see :meth:`Driver.server_arguments`).
-SERVE_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "reject_status", "handler_signature")
+SERVE_OPTIONS = (
+    "max_size",
+    "ping_interval",
+    "ping_timeout",
+    "reject_status",
+    "handler_signature",
+    "response_headers",
+)
 
 #: Handler signatures a scenario may ask for.
 HANDLER_SIGNATURES = ("flexible", "connection", "connection-path")
@@ -285,15 +302,35 @@ class Driver:
             return {"open_timeout": open_timeout}, True
         return {}, open_timeout is None
 
+    def header_parameter(self, convention: Optional[str]) -> str:
+        """The parameter extra request headers are passed with: the one the
+        scenario asked for (``convention``: code written for a release that
+        took it, passed whether or not this one does — what the library then
+        does is the observation), else this release's own."""
+        if convention is not None:
+            if convention not in HEADER_PARAMETERS:
+                raise ValueError("unknown headers convention {!r}".format(convention))
+            return convention
+        accepted = parameters(self.connect_function)
+        for name in HEADER_PARAMETERS:
+            if name in accepted:
+                return name
+        raise Unsupported("connect() takes no extra request headers")
+
     def connect_arguments(self, open_timeout: Optional[float], options: Dict[str, Any]) -> Dict[str, Any]:
         arguments, _ = self.connect_options(open_timeout)
         accepted = parameters(self.connect_function)
         for name, value in options.items():
+            if name in MAPPED_CONNECT_OPTIONS:
+                continue
             if name not in CONNECT_OPTIONS:
                 raise ValueError("unknown connect option {!r}".format(name))
             if name not in accepted:
                 raise Unsupported("connect() has no {} parameter".format(name))
             arguments[name] = value
+        if options.get("headers") is not None:
+            parameter = self.header_parameter(options.get("headers_convention"))
+            arguments[parameter] = list(options["headers"].items())
         return arguments
 
     async def connect(self, uri: str, open_timeout: Optional[float], options: Dict[str, Any]) -> Any:
@@ -308,6 +345,9 @@ class Driver:
                 raise ValueError("unknown server option {!r}".format(name))
             if name in ("handler_signature",):
                 continue
+            if name == "response_headers":
+                arguments.update(self.response_headers_arguments(dict(value)))
+                continue
             if name == "reject_status":
                 if "process_request" not in accepted:
                     raise Unsupported("serve() has no process_request parameter")
@@ -317,6 +357,19 @@ class Driver:
                 raise Unsupported("serve() has no {} parameter".format(name))
             arguments[name] = value
         return arguments
+
+    def response_headers_arguments(self, headers: Dict[str, str]) -> Dict[str, Any]:
+        """Arguments of ``serve`` that add ``headers`` to the handshake's
+        response: the new implementations' ``process_response`` hook."""
+        if "process_response" not in parameters(self.serve_function):
+            raise Unsupported("serve() has no process_response parameter")
+
+        def process_response(connection: Any, request: Any, response: Any) -> Any:
+            for name, value in headers.items():
+                response.headers[name] = value
+            return None
+
+        return {"process_response": process_response}
 
     def rejecting_process_request(self, status: int) -> Any:
         """A ``process_request`` hook that rejects the handshake with ``status``."""

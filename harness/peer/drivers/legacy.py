@@ -33,6 +33,12 @@ class LegacyDriver(Driver):
                     raise Unavailable("websockets.server is not the legacy implementation")
         return cls(client.connect, server.serve, client.__name__.rsplit(".", 1)[0])
 
+    def response_headers_arguments(self, headers: Any) -> Any:
+        """The legacy ``serve`` takes them as ``extra_headers``."""
+        if "extra_headers" not in parameters(self.serve_function):
+            raise Unsupported("serve() has no extra_headers parameter")
+        return {"extra_headers": list(headers.items())}
+
     def rejecting_process_request(self, status: int) -> Any:
         async def process_request(path: Any, request_headers: Any) -> Any:
             return http.HTTPStatus(status), [], (http.HTTPStatus(status).phrase + "\n").encode()
