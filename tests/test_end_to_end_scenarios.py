@@ -19,7 +19,7 @@ pytestmark = pytest.mark.peers
 
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
-    "oversize,keepalive,concurrent-recv,invalid-utf8"
+    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers"
 )
 
 
@@ -183,3 +183,35 @@ def test_keepalive_timeout_is_noticed_by_the_pinging_client(results, implementat
     assert sent_close(exception) == 1011
     assert exception["attributes"]["sent"]["value"]["reason"] == "keepalive ping timeout"
     assert recv["duration"] == "0.5-2s"
+
+
+def headers_answer(results: dict, variant: str, client: str, server: str) -> dict:
+    found = cell(results, "handshake-headers", variant, client, server)
+    assert found["status"] == "measured", found
+    (only,) = found["outcomes"]  # a deterministic scenario: one answer
+    return only["answer"]
+
+
+def test_8_1_takes_extra_headers_and_its_server_reads_request_headers(results):
+    old = peer(results, "8.1", "default")
+    given = headers_answer(results, "native", old, old)
+    assert (given["parameter"], given["connect"]) == ("extra_headers", "ok")
+    assert given["server_read"]["request_headers"] == ["request"]
+    assert given["server_read"]["request.headers"] == "absent"
+    assert given["client_read"]["response_headers"] == ["response"]
+
+
+def test_17_4_takes_additional_headers_and_refuses_code_written_for_13_1(results):
+    new = peer(results, newest(results), "default")
+    given = headers_answer(results, "native", new, new)
+    assert (given["parameter"], given["connect"]) == ("additional_headers", "ok")
+    assert given["server_read"]["request.headers"] == ["request"]
+    assert given["server_read"]["path"] == "absent"  # ws.path is gone from the new server connection
+    written_for_13_1 = headers_answer(results, "written-for-13.1", new, new)
+    assert (written_for_13_1["parameter"], written_for_13_1["connect"]) == ("extra_headers", "TypeError")
+
+
+def test_8_1_refuses_code_written_for_14_0(results):
+    old = peer(results, "8.1", "default")
+    given = headers_answer(results, "written-for-14.0", old, peer(results, newest(results), "default"))
+    assert (given["parameter"], given["connect"]) == ("additional_headers", "TypeError")

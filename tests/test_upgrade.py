@@ -401,3 +401,46 @@ def test_the_same_field_changing_to_the_same_value_is_one_change():
     ]
     changes = upgrade.compare(document(*cells), "13.1", "14.0").changes
     assert sorted(change.variants for change in changes) == [("v1000", "v1001"), ("x",), ("y",)]
+
+
+def logged(level, message="connection handler failed", logger="websockets.server"):
+    return {"kind": "logged", "phase": "between-steps", "logger": logger, "level": level, "message": message}
+
+
+def with_log(key, *records):
+    made = outcome(key, 10, "A", answer={"same": True})
+    made["outcome"]["server"] = side(events=records)
+    made["outcome"]["client"] = side(events=records)
+    return made
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_record_that_rises_to_error_is_a_warning_and_one_that_goes_is_a_change(role):
+    before = [with_log("a", logged("INFO"), logged("INFO", "connection open"))]
+    after = [with_log("a", logged("ERROR"))]
+    report = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0")
+    found = {(change.severity, change.title): change for change in report.changes}
+    rose = found[(Severity.WARNING, "websockets.server logs at ERROR")]
+    assert (rose.aspect, rose.before, rose.after) == (
+        Aspect.LOGS,
+        "INFO: connection handler failed",
+        "ERROR: connection handler failed",
+    )
+    gone = found[(Severity.CHANGE, "websockets.server no longer logs")]
+    assert (gone.before, gone.after) == ("INFO: connection open", "not logged")
+    assert len(report.changes) == 2  # the answer itself did not change
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_record_that_appears_at_error_is_a_warning_and_one_that_stays_is_nothing(role):
+    before = [with_log("a", logged("ERROR", "stays"))]
+    after = [with_log("a", logged("ERROR", "stays"), logged("ERROR", "new"))]
+    (change,) = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    assert (change.severity, change.before, change.after) == (Severity.WARNING, "not logged", "ERROR: new")
+
+
+def test_a_log_change_is_observed_for_bisection():
+    site = upgrade.Site("s", "v", "client", "8.1/default")
+    probe = upgrade.Probe(Aspect.LOGS, site, "websockets.server: connection handler failed")
+    (old, new) = pair("client", [with_log("a", logged("INFO"))], [with_log("a", logged("ERROR"))])
+    assert upgrade.observe(probe, old) == "INFO" and upgrade.observe(probe, new) == "ERROR"

@@ -110,6 +110,7 @@ class Aspect(enum.Enum):
     CATCHING = "catching"
     WARNINGS = "warnings"
     MESSAGES = "messages"
+    LOGS = "logs"
     API = "api"
 
 
@@ -248,6 +249,41 @@ def cell_warnings(cell: CellRecord, sides: tuple[str, ...]) -> frozenset[str]:
     )
 
 
+#: Log levels, least severe first; a record at ERROR or above is what people alert on.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ALERTING = frozenset({"ERROR", "CRITICAL"})
+
+
+def logs_in(value: Any) -> Iterator[tuple[str, str, str]]:
+    """Every record the library logged under ``value`` — during steps and
+    between them — as (logger, level, message)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("logger"), str) and isinstance(value.get("level"), str) and "message" in value:
+            yield value["logger"], value["level"], str(value["message"])
+            return
+        for item in value.values():
+            yield from logs_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from logs_in(item)
+
+
+def cell_logs(cell: CellRecord, sides: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """(logger, message) → the most severe level it was logged at, in any of the cell's answers."""
+    found: dict[tuple[str, str], str] = {}
+    for outcome in cell["outcomes"]:
+        for side in sides:
+            for logger, level, message in logs_in(outcome["outcome"].get(side)):
+                known = found.get((logger, message))
+                if known is None or _severity(level) > _severity(known):
+                    found[(logger, message)] = level
+    return found
+
+
+def _severity(level: str) -> int:
+    return LOG_LEVELS.index(level) if level in LOG_LEVELS else len(LOG_LEVELS)
+
+
 def main_outcome(cell: CellRecord) -> OutcomeRecord | None:
     """The outcome most of a cell's runs gave (None when it measured nothing)."""
     return max(cell["outcomes"], key=lambda outcome: outcome["count"]) if cell["outcomes"] else None
@@ -299,6 +335,9 @@ def observe(probe: Probe, cell: CellRecord | None, features: dict[str, Any] | No
         return answer_counts(cell)
     if probe.aspect == Aspect.WARNINGS:
         return probe.subject in cell_warnings(cell, sides)
+    if probe.aspect == Aspect.LOGS:
+        logger, _, message = probe.subject.partition(": ")
+        return cell_logs(cell, sides).get((logger, message))
     if probe.aspect == Aspect.MESSAGES:
         return sorted(messages_of(cell, sides, probe.subject))
     if probe.aspect == Aspect.CATCHING:
@@ -411,6 +450,7 @@ def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version
                 subject=warning,
             )
         )
+    findings += _log_findings(site, before, after, sides)
     old_exceptions, new_exceptions = exceptions_of(before, sides), exceptions_of(after, sides)
     for old_exception, new_exception in zip(old_exceptions, new_exceptions):
         if old_exception["class"] == new_exception["class"] and old_exception.get("str") != new_exception.get("str"):
@@ -434,6 +474,33 @@ def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version
                         subject=f"{clause} {old_exception['class']}",
                     )
                 )  # fmt: skip
+    return findings
+
+
+def _log_findings(site: Site, before: CellRecord, after: CellRecord, sides: tuple[str, ...]) -> list[_Finding]:
+    """What the library logs that it did not: a record that appears at ERROR
+    or above, or rises to it, is a warning (people alert on it); a record
+    that is no longer logged at all is a change."""
+    old, new = cell_logs(before, sides), cell_logs(after, sides)
+    findings = []
+    for (logger, message), level in sorted(new.items()):
+        was = old.get((logger, message))
+        if level in ALERTING and (was is None or was not in ALERTING):
+            findings.append(
+                _Finding(
+                    Severity.WARNING, Aspect.LOGS, (logger, message, was, level), f"{logger} logs at {level}",
+                    f"{was}: {message}" if was else "not logged", f"{level}: {message}", site,
+                    subject=f"{logger}: {message}",
+                )
+            )  # fmt: skip
+    for (logger, message), level in sorted(old.items()):
+        if (logger, message) not in new:
+            findings.append(
+                _Finding(
+                    Severity.CHANGE, Aspect.LOGS, (logger, message, level), f"{logger} no longer logs",
+                    f"{level}: {message}", "not logged", site, subject=f"{logger}: {message}",
+                )
+            )  # fmt: skip
     return findings
 
 
@@ -629,8 +696,8 @@ def fix_for(finding: _Finding) -> str | None:
 
 ORDER = {
     Severity.BREAK: (Aspect.ANSWER, Aspect.STATUS, Aspect.CATCHING, Aspect.API),
-    Severity.CHANGE: (Aspect.ANSWER, Aspect.STATUS, Aspect.API),
-    Severity.WARNING: (Aspect.WARNINGS, Aspect.API, Aspect.MESSAGES),
+    Severity.CHANGE: (Aspect.ANSWER, Aspect.STATUS, Aspect.API, Aspect.LOGS),
+    Severity.WARNING: (Aspect.LOGS, Aspect.WARNINGS, Aspect.API, Aspect.MESSAGES),
     Severity.RACY: (Aspect.ANSWER,),
 }
 

@@ -283,8 +283,8 @@ class Recorder:
         for name in ("websockets", "asyncio", "trio"):
             logger = logging.getLogger(name)
             logger.addHandler(self._log_handler)
-            if logger.level == logging.NOTSET or logger.level > logging.WARNING:
-                logger.setLevel(logging.WARNING)
+            if logger.level == logging.NOTSET or logger.level > logging.INFO:
+                logger.setLevel(logging.INFO)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -375,8 +375,11 @@ def _format_log(record: logging.LogRecord) -> str:
 
 
 class _ListHandler(logging.Handler):
+    """Every record at INFO and above: a record whose level changes between
+    releases (INFO → ERROR) is an upgrade change for people who alert on it."""
+
     def __init__(self, recorder: Recorder) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.INFO)
         self.recorder = recorder
 
     def emit(self, record: logging.LogRecord) -> None:
