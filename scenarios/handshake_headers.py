@@ -49,7 +49,7 @@ SCENARIO = Scenario(
         "https://websockets.readthedocs.io/en/stable/reference/asyncio/client.html",
         "https://github.com/python-websockets/websockets/issues/1538",
     ),
-    repetitions=1,
+    repetitions=3,
 )
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.peers
 
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
-    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers"
+    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request"
 )
 
 
@@ -215,3 +215,31 @@ def test_8_1_refuses_code_written_for_14_0(results):
     old = peer(results, "8.1", "default")
     given = headers_answer(results, "written-for-14.0", old, peer(results, newest(results), "default"))
     assert (given["parameter"], given["connect"]) == ("additional_headers", "TypeError")
+
+
+def hook_answer(results: dict, variant: str, version: str) -> dict:
+    server = peer(results, version, "default")
+    (found,) = [
+        c
+        for c in results["cells"]
+        if (c["scenario"], c["variant"], c["server"]) == ("process-request", variant, server)
+    ]
+    assert found["status"] == "measured", found
+    (only,) = found["outcomes"]
+    return only["answer"]
+
+
+def test_a_health_check_hook_in_each_releases_own_convention_answers(results):
+    for version, variant in (("8.1", "legacy-health-check"), (newest(results), "new-health-check")):
+        given = hook_answer(results, variant, version)
+        assert (given["status"], given["body"], given["handler_ran"]) == (200, "OK\n", False), (version, given)
+
+
+def test_a_legacy_hook_on_17_4_lets_the_health_check_through_to_a_426(results):
+    given = hook_answer(results, "legacy-health-check", newest(results))
+    assert given["status"] == 426 and not given["handler_ran"]
+
+
+def test_a_new_hook_on_8_1_fails_the_handshake_with_500(results):
+    given = hook_answer(results, "new-health-check", "8.1")
+    assert given["status"] == 500 and not given["handler_ran"]

@@ -198,3 +198,18 @@ def test_a_parameter_of_another_release_is_passed_as_written(variant, client, re
         assert connect["result"]["exception"]["class"] == "builtins.TypeError"
     else:
         assert connect["result"]["kind"] == "value"
+
+
+@pytest.mark.parametrize(
+    ("variant", "server", "status"),
+    [
+        ("new-health-check", "asyncio", 200),
+        ("legacy-health-check", "legacy", 200),
+        ("legacy-health-check", "asyncio", 426),
+    ],
+)
+def test_a_hook_is_passed_to_every_release_as_written(variant, server, status):
+    client_record, server_record = run_case("process-request", variant, "asyncio", server)
+    exchange = step_value(client_record, "raw_request")["result"]["value"]
+    assert exchange["status"] == status
+    assert not any(event.get("name") == "handler-started" for event in server_record["events"])

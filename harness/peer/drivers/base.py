@@ -61,6 +61,7 @@ SERVE_OPTIONS = (
     "reject_status",
     "handler_signature",
     "response_headers",
+    "process_request",
 )
 
 #: Handler signatures a scenario may ask for.
@@ -347,6 +348,15 @@ class Driver:
                 continue
             if name == "response_headers":
                 arguments.update(self.response_headers_arguments(dict(value)))
+                continue
+            if name == "process_request":
+                # A hook as an application wrote it for one convention,
+                # passed to every release as written (harness/peer/hooks.py).
+                if "process_request" not in accepted:
+                    raise Unsupported("serve() has no process_request parameter")
+                from .. import hooks
+
+                arguments["process_request"] = hooks.process_request(dict(value))
                 continue
             if name == "reject_status":
                 if "process_request" not in accepted:
