@@ -19,7 +19,7 @@ pytestmark = pytest.mark.peers
 
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
-    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request"
+    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols"
 )
 
 
@@ -243,3 +243,11 @@ def test_a_legacy_hook_on_17_4_lets_the_health_check_through_to_a_426(results):
 def test_a_new_hook_on_8_1_fails_the_handshake_with_500(results):
     given = hook_answer(results, "new-health-check", "8.1")
     assert given["status"] == 500 and not given["handler_ran"]
+
+
+def test_without_a_shared_subprotocol_8_1_goes_on_and_17_4_refuses(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    (before,) = cell(results, "subprotocols", "none-shared", old, old)["outcomes"]
+    assert before["answer"] == {"connect": "ok", "client": None, "server": None}
+    (after,) = cell(results, "subprotocols", "none-shared", new, new)["outcomes"]
+    assert after["answer"]["connect"] == "InvalidStatus"

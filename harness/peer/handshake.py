@@ -23,11 +23,11 @@ from typing import Any, Dict, Sequence
 
 from .recording import describe_value, qualified_name, truncate
 
-#: What a server handler can read of the request it accepted.
-REQUEST_ACCESSORS = ("path", "request_headers", "request.path", "request.headers")
+#: What a server handler can read of the request it accepted, and of what it negotiated.
+REQUEST_ACCESSORS = ("path", "request_headers", "request.path", "request.headers", "subprotocol")
 
-#: What a client can read of the response it got.
-RESPONSE_ACCESSORS = ("response_headers", "response.status_code", "response.headers")
+#: What a client can read of the response it got, and of what it negotiated.
+RESPONSE_ACCESSORS = ("response_headers", "response.status_code", "response.headers", "subprotocol")
 
 
 def read(connection: Any, accessor: str, names: Sequence[str]) -> Dict[str, Any]:
@@ -45,7 +45,7 @@ def read(connection: Any, accessor: str, names: Sequence[str]) -> Dict[str, Any]
         except Exception as exc:  # a property that raises is an observation
             entry = {"present": True, "raised": qualified_name(type(exc)), "str": truncate(str(exc))}
         else:
-            entry = {"present": value is not None}
+            entry = {"present": True, "value": None}
             if value is not None:
                 entry["value"] = headers_value(value, names) if accessor.endswith("headers") else describe_value(value)
     if caught:

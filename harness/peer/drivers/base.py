@@ -41,7 +41,7 @@ HANDLER_GRACE = 3.0
 STOP_TIMEOUT = 10.0
 
 #: Options a scenario may pass to ``connect``, where the implementation has them.
-CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout")
+CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout", "subprotocols", "compression")
 
 #: Options a scenario may pass to ``connect`` that the driver maps onto the
 #: release's own API (see :meth:`Driver.header_parameter`).
@@ -62,6 +62,8 @@ SERVE_OPTIONS = (
     "handler_signature",
     "response_headers",
     "process_request",
+    "subprotocols",
+    "compression",
 )
 
 #: Handler signatures a scenario may ask for.
