@@ -19,7 +19,7 @@ pytestmark = pytest.mark.peers
 
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
-    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols"
+    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types"
 )
 
 
@@ -251,3 +251,11 @@ def test_without_a_shared_subprotocol_8_1_goes_on_and_17_4_refuses(results):
     assert before["answer"] == {"connect": "ok", "client": None, "server": None}
     (after,) = cell(results, "subprotocols", "none-shared", new, new)["outcomes"]
     assert after["answer"]["connect"] == "InvalidStatus"
+
+
+def test_8_1_sends_a_dict_as_its_keys_and_17_4_refuses_it(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    (before,) = cell(results, "send-types", "dict", old, old)["outcomes"]
+    assert before["answer"]["send"] == "ok" and before["answer"]["server_received"][0] == "'type'"
+    after = cell(results, "send-types", "dict", new, new)["outcomes"][0]["answer"]
+    assert (after["send"], after["then"]) == ("TypeError", "ok")

@@ -18,6 +18,7 @@ from .recording import (
     Recorder,
     ResultKind,
     describe_exception,
+    describe_value,
     qualified_name,
     result_exception,
     result_guard,
@@ -303,11 +304,16 @@ class Side:
 
 
 def _short(message: Any) -> Any:
-    if isinstance(message, (bytes, bytearray)):
-        return {"bytes": bytes(message[:64]).hex(), "length": len(message)}
+    """A message as a step's argument: short, and JSON whatever was passed
+    (scenarios pass wrong types on purpose)."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        data = bytes(message)
+        return {"bytes": data[:64].hex(), "length": len(data)}
     if isinstance(message, str) and len(message) > 200:
         return {"text": message[:64], "length": len(message)}
-    return message
+    if message is None or isinstance(message, (str, bool, int, float)):
+        return message
+    return describe_value(message)
 
 
 __all__ = ["STEP_GUARD", "Side", "Step", "describe_exception"]
