@@ -306,6 +306,30 @@ def test_a_bad_call_that_raises_another_class_is_a_break():
     )
 
 
+def test_an_exception_built_as_tests_build_it_that_now_raises_is_a_break_and_a_new_message_a_warning():
+    built = "call InvalidStatusCode(403) · websockets.exceptions.InvalidStatusCode"
+    closed = "call ConnectionClosedOK(None, None) · websockets.exceptions.ConnectionClosedOK"
+    api = {
+        OLD: {
+            built: {"present": True, "returns": "InvalidStatusCode", "str": "status code 403"},
+            closed: {
+                "present": True,
+                "returns": "ConnectionClosedOK",
+                "str": "code = 1006 (connection closed abnormally)",
+            },
+        },
+        NEW: {
+            built: {"present": True, "raises": "builtins.TypeError", "message": "missing 'headers'"},
+            closed: {"present": True, "returns": "ConnectionClosedOK", "str": "no close frame received or sent"},
+        },
+    }
+    changes = {change.title: change for change in upgrade.compare(document(api=api), "13.1", "14.0").changes}
+    assert changes[built].severity == Severity.BREAK
+    assert changes[built].after == "raises builtins.TypeError: missing 'headers'"
+    assert changes[closed].severity == Severity.WARNING
+    assert changes[closed].after == "str(): no close frame received or sent"
+
+
 def test_the_same_field_changing_from_the_same_value_is_one_change():
     cells = [
         *pair(

@@ -604,6 +604,14 @@ def _api_findings(document: ResultsDocument, old: str, new: str, new_version: st
                     feature=feature,
                 )
             )  # fmt: skip
+        elif was.get("str") != now.get("str") and "str" in was:
+            found.append(
+                _Finding(
+                    Severity.WARNING, Aspect.API, (feature, "str"), feature, f"str(): {was.get('str')}",
+                    f"str(): {now.get('str')}" if "str" in now else f"returns {now.get('returns')}", site,
+                    subject=feature, feature=feature,
+                )
+            )  # fmt: skip
         elif not was.get("warns") and now.get("warns"):
             warns = ", ".join(str(w) for w in now.get("warns", []))
             found.append(

@@ -121,12 +121,28 @@ SIGNATURES = (
     "websockets.sync.connection.Connection.ping",
 )
 
-#: Calls with bad arguments, and what they raise. None of them reaches the
-#: network: each fails while checking its arguments.
+#: Calls that programs (and their tests) make, and what they raise or
+#: return: calls with bad arguments, each failing while checking them, and
+#: exceptions constructed the way applications' tests construct them —
+#: several exceptions' signatures changed (``ConnectionClosed`` in 10.0,
+#: ``InvalidStatusCode`` → ``InvalidStatus``, ``PayloadTooBig`` in 14.0).
+#: None of them reaches the network.
 BAD_CALLS = (
-    ("websockets.asyncio.server.basic_auth", "basic_auth() without credentials"),
-    ("websockets.sync.server.basic_auth", "basic_auth() without credentials"),
-    ("websockets.sync.client.unix_connect", "unix_connect() without a path"),
+    ("websockets.asyncio.server.basic_auth", "basic_auth() without credentials", ()),
+    ("websockets.sync.server.basic_auth", "basic_auth() without credentials", ()),
+    ("websockets.sync.client.unix_connect", "unix_connect() without a path", ()),
+    (
+        "websockets.exceptions.ConnectionClosed",
+        "ConnectionClosed(1000, 'bye'), as tests built it before 10.0",
+        (1000, "bye"),
+    ),
+    ("websockets.exceptions.ConnectionClosedOK", "ConnectionClosedOK(None, None)", (None, None)),
+    ("websockets.exceptions.InvalidStatusCode", "InvalidStatusCode(403)", (403,)),
+    ("websockets.exceptions.InvalidStatusCode", "InvalidStatusCode(403, {})", (403, {})),
+    ("websockets.exceptions.InvalidHandshake", "InvalidHandshake('refused')", ("refused",)),
+    ("websockets.exceptions.InvalidMessage", "InvalidMessage('bad response')", ("bad response",)),
+    ("websockets.exceptions.PayloadTooBig", "PayloadTooBig('too big')", ("too big",)),
+    ("websockets.exceptions.InvalidURI", "InvalidURI('http://x')", ("http://x",)),
 )
 
 #: How long a bad call may take before it is recorded as not returning.
@@ -279,7 +295,7 @@ def bad_calls() -> Dict[str, Any]:
     import threading
 
     result: Dict[str, Any] = {}
-    for dotted, description in BAD_CALLS:
+    for dotted, description, arguments in BAD_CALLS:
         try:
             function = _resolve(dotted)
         except (ImportError, AttributeError):
@@ -287,16 +303,21 @@ def bad_calls() -> Dict[str, Any]:
             continue
         outcome: Dict[str, Any] = {}
 
-        def call(function: Any = function, outcome: Dict[str, Any] = outcome) -> None:
+        def call(function: Any = function, outcome: Dict[str, Any] = outcome, arguments: Any = arguments) -> None:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    value = function()
+                    value = function(*arguments)
             except Exception as exc:
                 outcome["raises"] = "{}.{}".format(type(exc).__module__, type(exc).__qualname__)
                 outcome["message"] = str(exc)[:200]
             else:
                 outcome["returns"] = type(value).__name__
+                if isinstance(value, BaseException):
+                    try:
+                        outcome["str"] = str(value)[:200]
+                    except Exception as exc:  # a constructed exception whose str() fails is an observation
+                        outcome["str"] = "str() raised {}".format(type(exc).__name__)
 
         thread = threading.Thread(target=call, daemon=True)
         thread.start()

@@ -52,3 +52,11 @@ def test_a_missing_callable_is_absent():
         assert surface.signatures() == {"websockets.no_such_thing": {"present": False}}
     finally:
         surface.SIGNATURES = original
+
+
+def test_exceptions_built_as_applications_tests_build_them():
+    found = surface.bad_calls()
+    old_style = found["InvalidStatusCode(403) · websockets.exceptions.InvalidStatusCode"]
+    assert old_style["raises"] == "builtins.TypeError"  # 17.4 takes (status_code, headers)
+    closed = found["ConnectionClosedOK(None, None) · websockets.exceptions.ConnectionClosedOK"]
+    assert (closed["returns"], closed["str"]) == ("ConnectionClosedOK", "no close frame received or sent")
