@@ -15,6 +15,8 @@ from 14.0), or the way code written for one release does: ``extra_headers``
 release — so "code written for 13.1, run on 14.0" is observed as it fails.
 """
 
+from typing import Any
+
 from harness.peer.labels import first_result, first_result_text, steps
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
@@ -78,6 +80,7 @@ def _seen(outcome, role, step):
         return None
     seen = {}
     for accessor, entry in sorted(result["value"].items()):
+        text: Any = None
         if not entry.get("present"):
             text = "absent"
         elif "raised" in entry:

@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 import warnings
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from .recording import describe_warning, read_attribute
 
@@ -127,7 +127,7 @@ SIGNATURES = (
 #: several exceptions' signatures changed (``ConnectionClosed`` in 10.0,
 #: ``InvalidStatusCode`` → ``InvalidStatus``, ``PayloadTooBig`` in 14.0).
 #: None of them reaches the network.
-BAD_CALLS = (
+BAD_CALLS: Tuple[Tuple[str, str, Tuple[Any, ...]], ...] = (
     ("websockets.asyncio.server.basic_auth", "basic_auth() without credentials", ()),
     ("websockets.sync.server.basic_auth", "basic_auth() without credentials", ()),
     ("websockets.sync.client.unix_connect", "unix_connect() without a path", ()),
