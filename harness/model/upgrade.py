@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -225,19 +225,30 @@ def sides_of(site: Site) -> tuple[str, ...]:
     return ("client", "server") if site.counterpart == "itself" else (site.role,)
 
 
+def found_in(value: Any, matches: Callable[[dict[str, Any]], bool]) -> Iterator[dict[str, Any]]:
+    """Every object under ``value`` that ``matches``, depth first (not
+    looking inside one that does)."""
+    if isinstance(value, dict):
+        if matches(value):
+            yield value
+            return
+        for item in value.values():
+            yield from found_in(item, matches)
+    elif isinstance(value, list):
+        for item in value:
+            yield from found_in(item, matches)
+
+
+def _is_warning(value: dict[str, Any]) -> bool:
+    category = value.get("category")
+    return isinstance(category, str) and category.endswith("Warning") and "message" in value
+
+
 def warnings_in(value: Any) -> Iterator[str]:
     """Every recorded warning under ``value`` — in steps, attribute reads
     and events alike — as ``Category: message``."""
-    if isinstance(value, dict):
-        category = value.get("category")
-        if isinstance(category, str) and category.endswith("Warning") and "message" in value:
-            yield f"{category.rsplit('.', 1)[-1]}: {value['message']}"
-            return
-        for item in value.values():
-            yield from warnings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from warnings_in(item)
+    for warning in found_in(value, _is_warning):
+        yield f"{warning['category'].rsplit('.', 1)[-1]}: {warning['message']}"
 
 
 def cell_warnings(cell: CellRecord, sides: tuple[str, ...]) -> frozenset[str]:
@@ -254,18 +265,15 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ALERTING = frozenset({"ERROR", "CRITICAL"})
 
 
+def _is_log(value: dict[str, Any]) -> bool:
+    return isinstance(value.get("logger"), str) and isinstance(value.get("level"), str) and "message" in value
+
+
 def logs_in(value: Any) -> Iterator[tuple[str, str, str]]:
     """Every record the library logged under ``value`` — during steps and
     between them — as (logger, level, message)."""
-    if isinstance(value, dict):
-        if isinstance(value.get("logger"), str) and isinstance(value.get("level"), str) and "message" in value:
-            yield value["logger"], value["level"], str(value["message"])
-            return
-        for item in value.values():
-            yield from logs_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from logs_in(item)
+    for record in found_in(value, _is_log):
+        yield record["logger"], record["level"], str(record["message"])
 
 
 def cell_logs(cell: CellRecord, sides: tuple[str, ...]) -> dict[tuple[str, str], str]:
