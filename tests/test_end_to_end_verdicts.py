@@ -4,9 +4,9 @@ a server that accepts then closes sees either a reset or an orderly close
 machine, about 80/20 under a full matrix's load).
 
 What holds whatever the ratio is asserted in every run: cells that varied,
-and only those, got the adaptive repetitions, and two runs of the same race
-are not a change. What needs the race to go both ways in this run is marked
-``racy`` (see tests/conftest.py)."""
+and only those, got the adaptive repetitions. What needs the race to go both
+ways in this run, or to go the same way in two runs under a load that may
+change between them, is marked ``racy`` (see tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def test_cells_that_vary_get_the_adaptive_repetitions_and_keep_their_distributio
         assert document["totals"]["extra_cases"] == 30 * len(varying)
 
 
+@pytest.mark.racy  # two runs agree only when the load does not change between them (a CI run once saw 30/10 → 4/36)
 def test_the_same_race_twice_is_not_a_change(runs, tmp_path):
     _, (first, second) = runs
     made = run_harness("reference", "--results", str(first), "--reference", str(tmp_path / "reference"))
