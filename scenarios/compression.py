@@ -7,7 +7,7 @@ may turn compression off (``compression=None``), as applications do to save
 memory or CPU.
 """
 
-from harness.peer.labels import first_result, first_result_text
+from harness.peer.labels import first_result, first_result_text, handshake_view
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 EXTENSIONS = "Sec-WebSocket-Extensions"
@@ -56,10 +56,10 @@ async def client(side, variant):
 
 def _header(outcome, role, step):
     """The extensions header as one side read it, through whichever accessor had it."""
-    result = first_result(outcome, role, step)
-    if result is None or result.get("kind") != "value" or not isinstance(result.get("value"), dict):
+    view = handshake_view(outcome, role, step)
+    if view is None:
         return None
-    for entry in result["value"].values():
+    for entry in view.values():
         value = entry.get("value") if isinstance(entry, dict) else None
         if isinstance(value, dict) and EXTENSIONS in value:
             return value[EXTENSIONS]

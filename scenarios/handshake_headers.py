@@ -17,7 +17,7 @@ release — so "code written for 13.1, run on 14.0" is observed as it fails.
 
 from typing import Any
 
-from harness.peer.labels import first_result, first_result_text, steps
+from harness.peer.labels import first_result_text, handshake_view, steps
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 HEADER = "X-Conformance"
@@ -75,11 +75,11 @@ async def client(side, variant):
 def _seen(outcome, role, step):
     """Per accessor: what it gave (the header's values, the path, the status),
     ``absent``, or what reading it raised; ``(warns)`` when reading it warned."""
-    result = first_result(outcome, role, step)
-    if result is None or result.get("kind") != "value" or not isinstance(result.get("value"), dict):
+    view = handshake_view(outcome, role, step)
+    if view is None:
         return None
     seen = {}
-    for accessor, entry in sorted(result["value"].items()):
+    for accessor, entry in sorted(view.items()):
         text: Any = None
         if not entry.get("present"):
             text = "absent"

@@ -13,7 +13,7 @@ choice depends on the iteration order of a set of strings, that is on the
 interpreter's hash seed — one answer per run, another in the next run.
 """
 
-from harness.peer.labels import first_exception, first_result, first_result_text, short_class
+from harness.peer.labels import first_exception, first_result_text, handshake_view, short_class
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 SCENARIO = Scenario(
@@ -63,10 +63,10 @@ async def client(side, variant):
 
 
 def _subprotocol(outcome, role, step):
-    result = first_result(outcome, role, step)
-    if result is None or result.get("kind") != "value" or not isinstance(result.get("value"), dict):
+    view = handshake_view(outcome, role, step)
+    if view is None:
         return None
-    entry = result["value"].get("subprotocol") or {}
+    entry = view.get("subprotocol") or {}
     if not entry.get("present"):
         return "absent"
     return entry.get("value")

@@ -6,7 +6,7 @@ Theory of operation
 FROM is replaced by TO. Every cell where FROM plays a role (client or
 server) is paired with the same cell where TO plays that role, the
 counterpart unchanged — or TO against itself where FROM was against itself.
-Each pair is compared on five *aspects*; each finds at most one difference:
+Each pair is compared on six *aspects*; each finds at most one difference:
 
 * **status** — FROM measured the cell and TO cannot run it because a step is
   unsupported: that API is *removed in TO* (a break). The other way round,
@@ -23,6 +23,9 @@ Each pair is compared on five *aspects*; each finds at most one difference:
 * **warnings** — a warning TO emits that FROM never did, from step records
   and attribute reads alike (``DeprecationWarning: …``).
 * **messages** — an exception of the same class whose text changed.
+* **logs** — a record the library logs at ERROR or above that it did not
+  (or logged at a lower level): a warning, since people alert on it; a
+  record no longer logged at all: a change.
 
 The api-surface scenario adds features gone or moved (breaks), features that
 now warn (warnings) and new features (one change).
@@ -283,12 +286,12 @@ def cell_logs(cell: CellRecord, sides: tuple[str, ...]) -> dict[tuple[str, str],
         for side in sides:
             for logger, level, message in logs_in(outcome["outcome"].get(side)):
                 known = found.get((logger, message))
-                if known is None or _severity(level) > _severity(known):
+                if known is None or _level_rank(level) > _level_rank(known):
                     found[(logger, message)] = level
     return found
 
 
-def _severity(level: str) -> int:
+def _level_rank(level: str) -> int:
     return LOG_LEVELS.index(level) if level in LOG_LEVELS else len(LOG_LEVELS)
 
 
@@ -330,6 +333,7 @@ def observe(probe: Probe, cell: CellRecord | None, features: dict[str, Any] | No
                 "warns": bool(entry.get("warns")),
                 "signature": entry.get("signature"),
                 "raises": entry.get("raises"),
+                "str": entry.get("str"),
             }
         )
     if cell is None or cell["status"] in NOT_MEASURED:

@@ -34,6 +34,17 @@ def values(outcome: Dict[str, Any], role: str, name: str) -> List[Any]:
     return [result["value"] for result in results(outcome, role, name) if result["kind"] == ResultKind.VALUE]
 
 
+def handshake_view(outcome: Dict[str, Any], role: str, name: str) -> Optional[Dict[str, Any]]:
+    """What one side's ``request`` or ``response`` step read of the handshake:
+    accessor → ``{"present", "value", "warns"}``; None when it took no such
+    step or the step did not return (:mod:`harness.peer.handshake`)."""
+    result = first_result(outcome, role, name)
+    if result is None or result.get("kind") != ResultKind.VALUE or not isinstance(result.get("value"), dict):
+        return None
+    view: Dict[str, Any] = result["value"]
+    return view
+
+
 def short_class(name: str) -> str:
     """``websockets.exceptions.ConnectionClosedOK`` → ``ConnectionClosedOK``."""
     return name.rsplit(".", 1)[-1]

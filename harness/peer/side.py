@@ -192,8 +192,8 @@ class Side:
     async def request(self, headers: Sequence[str] = ()) -> Step:
         """Server side: the request as the handler can read it, through every
         accessor the release has (``path``, ``request_headers``,
-        ``request.path``, ``request.headers``); for headers, what each of the
-        ``headers`` names gives (:mod:`harness.peer.handshake`)."""
+        ``request.path``, ``request.headers``, ``subprotocol``); for headers,
+        what each of the ``headers`` names gives (:mod:`harness.peer.handshake`)."""
 
         async def operation() -> Any:
             from . import handshake
@@ -204,7 +204,8 @@ class Side:
 
     async def response(self, headers: Sequence[str] = ()) -> Step:
         """Client side: the handshake's response as the client can read it
-        (``response_headers``, ``response.status_code``, ``response.headers``)."""
+        (``response_headers``, ``response.status_code``, ``response.headers``,
+        ``subprotocol``)."""
 
         async def operation() -> Any:
             from . import handshake

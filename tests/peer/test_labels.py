@@ -58,3 +58,14 @@ def test_unsupported_step_is_found_on_either_side():
     }
     assert labels.unsupported_step(outcome)["step"] == "pause"
     assert labels.unsupported_step({"client": {"steps": []}, "server": None}) is None
+
+
+def test_handshake_view_is_what_a_request_or_response_step_read():
+    from harness.peer.labels import handshake_view
+
+    read = {"subprotocol": {"present": True, "value": "chat"}}
+    outcome = {"client": {"steps": [{"step": "response", "result": {"kind": "value", "value": read}}]}}
+    assert handshake_view(outcome, "client", "response") == read
+    assert handshake_view(outcome, "client", "request") is None
+    outcome["client"]["steps"][0]["result"] = {"kind": "guard-timeout", "after": 5.0}
+    assert handshake_view(outcome, "client", "response") is None
