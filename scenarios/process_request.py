@@ -14,7 +14,7 @@ upgrade headers, sent by the harness's raw client), and a WebSocket client
 connecting to another path, whose handler must still run.
 """
 
-from harness.peer.labels import first_result, first_result_text
+from harness.peer.labels import errors_logged, first_result, first_result_text
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import SAME_SERVERS, STATE_SNAPSHOTS, Scenario, Variant
 
@@ -84,20 +84,6 @@ async def client(side, variant):
     await side.recv()
 
 
-def _errors_logged(outcome):
-    """What the server logged at ERROR or above: ``logger LEVEL message (exception class)``."""
-    found = []
-    server = outcome.get("server") or {}
-    records = [entry for step in server.get("steps", []) for entry in step.get("logged", [])]
-    records += [event for event in server.get("events", []) if event.get("kind") == "logged"]
-    for record in records:
-        if record.get("level") in ("ERROR", "CRITICAL"):
-            exception = record.get("exception") or {}
-            cause = " ({})".format(exception["class"].rsplit(".", 1)[-1]) if exception.get("class") else ""
-            found.append("{} {}: {}{}".format(record.get("logger"), record.get("level"), record.get("message"), cause))
-    return sorted(set(found))
-
-
 def _handler_ran(outcome):
     server = outcome.get("server") or {}
     return any(event.get("name") == "handler-started" for event in server.get("events", []))
@@ -107,7 +93,7 @@ def answer(outcome):
     """What the client got (the health check's status and body, or the
     WebSocket connection and its first message), whether the handler ran,
     and what the server logged at ERROR."""
-    given = {"handler_ran": _handler_ran(outcome), "errors_logged": _errors_logged(outcome)}
+    given = {"handler_ran": _handler_ran(outcome), "errors_logged": errors_logged(outcome, "server")}
     raw = first_result(outcome, "client", "raw_request")
     if raw is not None:
         value = raw.get("value") if raw.get("kind") == ResultKind.VALUE else None

@@ -8,6 +8,8 @@ new websockets release cannot change what these tests see.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from harness.core import exit_codes
@@ -19,7 +21,8 @@ pytestmark = pytest.mark.peers
 
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
-    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types"
+    "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types,"
+    "reconnection,tls,server-shutdown,http-edges,ping"
 )
 
 
@@ -45,7 +48,7 @@ def results(tmp_path_factory) -> dict:
 
 
 def newest(results: dict) -> str:
-    versions = {p["version"] for p in results["peers"]} - {"8.1"}
+    versions = {p["version"] for p in results["peers"]} - {"8.1", "fault"}
     (version,) = versions
     return version
 
@@ -259,3 +262,62 @@ def test_8_1_sends_a_dict_as_its_keys_and_17_4_refuses_it(results):
     assert before["answer"]["send"] == "ok" and before["answer"]["server_received"][0] == "'type'"
     after = cell(results, "send-types", "dict", new, new)["outcomes"][0]["answer"]
     assert (after["send"], after["then"]) == ("TypeError", "ok")
+
+
+def only_answer(results: dict, scenario: str, variant: str, client: str, server: str) -> dict:
+    found = cell(results, scenario, variant, client, server)
+    assert found["status"] == "measured", found
+    (only,) = {json.dumps(outcome["answer"], sort_keys=True) for outcome in found["outcomes"]}
+    return dict(json.loads(only))
+
+
+def test_8_1_cannot_reconnect_and_17_4_retries_a_503_but_not_a_403(results):
+    old = peer(results, "8.1", "default")
+    assert only_answer(results, "reconnection", "refused", old, "fault")["exception"] == "TypeError"
+    for implementation in ("asyncio", "trio"):
+        new = peer(results, newest(results), implementation)
+        assert only_answer(results, "reconnection", "http-503", new, "fault") == {"retried": True, "ended": "retrying"}
+        refused = only_answer(results, "reconnection", "http-403", new, "fault")
+        assert (refused["ended"], refused["exception"]) == ("raised", "InvalidStatus")
+    legacy = peer(results, newest(results), "legacy")
+    assert only_answer(results, "reconnection", "http-403", legacy, "fault")["ended"] == "retrying"
+    sync = cell(results, "reconnection", "refused", peer(results, newest(results), "sync"), "fault")
+    assert sync["status"] == "unsupported"
+
+
+def test_tls_works_refuses_untrusted_certificates_and_ssl_context_is_a_sync_alias(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    assert only_answer(results, "tls", "trusted", old, new)["received"] == "'hello over TLS'"
+    assert only_answer(results, "tls", "untrusted", new, old)["connect"] == "SSLCertVerificationError"
+    trio = only_answer(results, "tls", "untrusted", peer(results, newest(results), "trio"), new)
+    assert (trio["connect"], trio["cause"]) == ("BrokenResourceError", "SSLCertVerificationError")
+    sync = only_answer(results, "tls", "written-for-ssl-context", peer(results, newest(results), "sync"), new)
+    assert sync["connect"] == "ok" and sync["warnings"] == ["DeprecationWarning: ssl_context was renamed to ssl"]
+    assert only_answer(results, "tls", "written-for-ssl-context", new, new)["connect"] == "TypeError"
+
+
+@pytest.mark.parametrize("implementation", ["legacy", "asyncio", "sync", "trio"])
+def test_a_17_4_server_shut_down_says_going_away(results, implementation):
+    client = peer(results, newest(results), "default")
+    server = peer(results, newest(results), implementation)
+    given = only_answer(results, "server-shutdown", "with-client-connected", client, server)
+    assert given["client_recv"] == "ConnectionClosedOK 1001"
+    assert given["new_connection"] == "ConnectionRefusedError"
+
+
+def test_header_bytes_decode_differently_and_8_1_accepts_deflate_without_window_bits(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    before = only_answer(results, "http-edges", "latin-1-value", old, old)
+    after = only_answer(results, "http-edges", "latin-1-value", new, new)
+    assert before["handler_read"]["X-Edge"] == ["caf\udce9"]
+    assert after["handler_read"]["X-Edge"] == ["café"]
+    assert only_answer(results, "http-edges", "chrome", old, old)["extensions"] == "permessage-deflate"
+    assert "server_max_window_bits=12" in only_answer(results, "http-edges", "chrome", new, new)["extensions"]
+
+
+def test_the_pong_gives_none_on_8_1_and_the_latency_on_17_4(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    assert only_answer(results, "ping", "measure-latency", old, old)["pong_gives"] == "builtins.NoneType"
+    assert only_answer(results, "ping", "measure-latency", new, old)["pong_gives"] == "builtins.float"
+    sync = only_answer(results, "ping", "measure-latency", peer(results, newest(results), "sync"), new)
+    assert (sync["ping_returns"], sync["pong_gives"]) == ("threading.Event", "builtins.bool")

@@ -1,5 +1,6 @@
 import copy
 import dataclasses
+import json
 import re
 
 import pytest
@@ -489,3 +490,12 @@ def test_normalize_gives_exactly_what_every_pattern_on_every_string_gives(record
     except (TypeError, ValueError):
         reject()  # a step named by a list, an elapsed that is no number: never recorded
     assert outcomes.normalize(record, ports, frozenset(incidental)) == expected
+
+
+def test_an_outcome_with_a_lone_surrogate_has_a_key():
+    """Header bytes a library decoded with surrogateescape reach outcomes as
+    lone surrogates: the outcome is kept as it is, and fingerprinted."""
+    left = {"client": {"steps": [{"result": {"value": "caf\udce9"}}]}}
+    right = {"client": {"steps": [{"result": {"value": "caf\udce8"}}]}}
+    assert outcomes.outcome_key(left) != outcomes.outcome_key(right)
+    assert outcomes.outcome_key(left) == outcomes.outcome_key(json.loads(json.dumps(left)))

@@ -38,6 +38,9 @@ import socket
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..peer import tls
+from . import certificates
+
 #: Largest reply accepted from an agent (records with long traces).
 MAXIMUM_LINE = 64 * 1024 * 1024
 
@@ -78,6 +81,7 @@ def agent_environment(project: Path) -> dict[str, str]:
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     environment["PYTHONUNBUFFERED"] = "1"
     environment["PYTHONIOENCODING"] = "utf-8"
+    environment[tls.MATERIAL_VARIABLE] = str(certificates.material())
     return environment
 
 

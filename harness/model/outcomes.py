@@ -151,7 +151,9 @@ def outcome_of(scenario: LoadedScenario, cell: Cell, result: CaseResult) -> Reco
 def outcome_key(outcome: Record) -> str:
     """A short, stable fingerprint of an outcome."""
     canonical = json.dumps(outcome, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+    # Recorded text may hold lone surrogates (header bytes a library decoded
+    # with surrogateescape): kept as they are, so encoded as they are.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def answer_of(scenario: LoadedScenario, outcome: Record) -> Any:

@@ -159,6 +159,8 @@ class ServerPart(Part):
         self.ready = threading.Event()
         self.finish = threading.Event()
         self.wake: Optional[Callable[[], Any]] = None
+        #: The library's server object, once serving (for ``shutdown_server``).
+        self.server: Any = None
         self.port = 0
         self.start_error: Optional[str] = None
         self.unsupported_reason: Optional[str] = None
@@ -198,6 +200,7 @@ class ServerPart(Part):
     async def handler(self, connection: Any) -> None:
         side = Side("server", self.driver, self.recorder)
         side.connection = connection
+        side.server = self.server
         self.recorder.event("handler-started", state=self.driver.snapshot(connection))
         assert self.scenario.server is not None, "fault-server scenarios have no server script"
         try:

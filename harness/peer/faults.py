@@ -16,6 +16,9 @@ Modes:
     read the HTTP request, then close without answering.
 ``http-503``
     read the request, answer ``HTTP/1.1 503 Service Unavailable``, close.
+``http-403``
+    read the request, answer ``HTTP/1.1 403 Forbidden``, close: a refusal
+    a client should not retry.
 ``silent``
     accept, read the request, never answer; close when the case ends.
 """
@@ -29,17 +32,27 @@ from typing import Any, Optional, Set
 from .drivers.base import Driver
 from .recording import Recorder, describe_exception
 
-MODES = ("refused", "accept-close", "read-close", "http-503", "silent")
+MODES = ("refused", "accept-close", "read-close", "http-503", "http-403", "silent")
 
-#: The response of the ``http-503`` mode.
-SERVICE_UNAVAILABLE = (
-    b"HTTP/1.1 503 Service Unavailable\r\n"
-    b"Content-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Length: 20\r\n"
-    b"Connection: close\r\n"
-    b"\r\n"
-    b"Service Unavailable\n"
-)
+
+def _response(status: int, phrase: str) -> bytes:
+    body = (phrase + "\n").encode()
+    return (
+        "HTTP/1.1 {} {}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: {}\r\n"
+        "Connection: close\r\n"
+        "\r\n".format(status, phrase, len(body)).encode()
+        + body
+    )
+
+
+#: The responses of the ``http-…`` modes, by mode.
+RESPONSES = {
+    "http-503": (503, _response(503, "Service Unavailable")),
+    "http-403": (403, _response(403, "Forbidden")),
+}
+SERVICE_UNAVAILABLE = RESPONSES["http-503"][1]
 
 #: How long a fault server waits for the end of a request.
 REQUEST_TIMEOUT = 5.0
@@ -97,11 +110,12 @@ class FaultServer:
             if self.mode == "read-close":
                 writer.close()
                 self.recorder.event("closed")
-            elif self.mode == "http-503":
-                writer.write(SERVICE_UNAVAILABLE)
+            elif self.mode in RESPONSES:
+                status, response = RESPONSES[self.mode]
+                writer.write(response)
                 await writer.drain()
                 writer.close()
-                self.recorder.event("responded", status=503)
+                self.recorder.event("responded", status=status)
             elif self.mode == "silent":
                 self.recorder.event("holding")
         except Exception as exc:  # the client went away: an observation

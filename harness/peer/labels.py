@@ -45,6 +45,21 @@ def handshake_view(outcome: Dict[str, Any], role: str, name: str) -> Optional[Di
     return view
 
 
+def errors_logged(outcome: Dict[str, Any], role: str) -> List[str]:
+    """What one side logged at ERROR or above, in its steps and between them:
+    ``logger LEVEL: message (exception class)``, sorted, once each."""
+    side = outcome.get(role) or {}
+    records = [entry for step in side.get("steps", []) for entry in step.get("logged", [])]
+    records += [event for event in side.get("events", []) if event.get("kind") == "logged"]
+    found = set()
+    for record in records:
+        if record.get("level") in ("ERROR", "CRITICAL"):
+            exception = record.get("exception") or {}
+            cause = " ({})".format(short_class(exception["class"])) if exception.get("class") else ""
+            found.add("{} {}: {}{}".format(record.get("logger"), record.get("level"), record.get("message"), cause))
+    return sorted(found)
+
+
 def short_class(name: str) -> str:
     """``websockets.exceptions.ConnectionClosedOK`` → ``ConnectionClosedOK``."""
     return name.rsplit(".", 1)[-1]

@@ -26,7 +26,11 @@ from typing import Any, Dict, List, Optional, Tuple
 BODY_KEPT = 200
 
 
-def exchange(port: int, request: bytes, wait: float) -> Dict[str, Any]:
+#: Response headers every exchange keeps.
+KEPT_HEADERS = ("connection", "upgrade", "content-type", "content-length")
+
+
+def exchange(port: int, request: bytes, wait: float, keep: Tuple[str, ...] = ()) -> Dict[str, Any]:
     """Send ``request`` to 127.0.0.1:``port``; describe the answer.
 
     ``ended`` says how the exchange ended: ``closed`` (the server closed the
@@ -59,7 +63,7 @@ def exchange(port: int, request: bytes, wait: float) -> Dict[str, Any]:
             ended = "reset"
         except BrokenPipeError:
             ended = "reset"
-    result = parse_response(received)
+    result = parse_response(received, keep)
     result["ended"] = ended
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
@@ -82,8 +86,9 @@ def _complete(data: bytes) -> bool:
     return len(body) >= length
 
 
-def parse_response(data: bytes) -> Dict[str, Any]:
-    """The status line, status code, a few headers and the start of the body."""
+def parse_response(data: bytes, keep: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """The status line, status code, a few headers (:data:`KEPT_HEADERS`
+    and those named in ``keep``) and the start of the body."""
     if not data:
         return {"status": None, "status_line": None, "headers": {}, "body": "", "bytes": 0}
     head, _, body = data.partition(b"\r\n\r\n")
@@ -93,9 +98,10 @@ def parse_response(data: bytes) -> Dict[str, Any]:
     if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1].isdigit():
         status = int(parts[1])
     headers = {}
+    kept = KEPT_HEADERS + tuple(name.lower() for name in keep)
     for line in lines[1:]:
         name, _, value = line.partition(":")
-        if name.strip().lower() in ("connection", "upgrade", "content-type", "content-length"):
+        if name.strip().lower() in kept:
             headers[name.strip().lower()] = value.strip()
     return {
         "status": status,

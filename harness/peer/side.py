@@ -11,6 +11,7 @@ implementation; the driver maps each step to that implementation's calls.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 
 from .drivers.base import LEGACY_CLOSE_TIMEOUT, Driver, Unsupported
@@ -33,6 +34,10 @@ STEP_GUARD = 5.0
 #: Time the library gets beyond its own worst case before the harness stops
 #: waiting: a guard never pre-empts a timeout the library owns.
 GUARD_MARGIN = 2.0
+
+#: The delay in a retry's log line ("reconnecting in 2.3 seconds", "retrying
+#: in 1 seconds"): random from one attempt to the next, so masked.
+RETRY_DELAY = re.compile(r"(\bin )(\d+(?:\.\d+)?)( seconds?\b)")
 
 #: Why the harness stopped a step.
 NO_LIBRARY_TIMEOUT = "the library has no timeout here"
@@ -84,6 +89,8 @@ class Side:
         self.recorder = recorder
         self.port = port
         self.connection: Any = None
+        #: Server side: the library's server object this handler runs in.
+        self.server: Any = None
         #: The library's close timeout on this connection, once known.
         self.close_bound: Optional[float] = LEGACY_CLOSE_TIMEOUT
 
@@ -103,8 +110,15 @@ class Side:
         ``additional_headers``), or through the one ``headers_convention``
         names: code written for a release that took that parameter. The step
         records which (``headers_parameter``).
+
+        ``tls`` (a dict) connects with ``wss://`` and a TLS context that
+        trusts ``trust`` (``test-ca``, the default, or ``system``: see
+        :mod:`harness.peer.tls`), passed as ``ssl`` or ``ssl_context`` —
+        this release's name, or the one ``convention`` names. The step
+        records which (``tls_parameter``).
         """
-        uri = "ws://127.0.0.1:{}{}".format(self.port, path)
+        scheme = "wss" if options.get("tls") is not None else "ws"
+        uri = "{}://127.0.0.1:{}{}".format(scheme, self.port, path)
         bounds = self.driver.timeouts(open_timeout, options)
         self.close_bound = bounds.closing
         arguments: Dict[str, Any] = dict(options, path=path)
@@ -113,6 +127,10 @@ class Side:
                 arguments["headers_parameter"] = self.driver.header_parameter(options.get("headers_convention"))
             except Unsupported:
                 arguments["headers_parameter"] = None
+        if options.get("tls") is not None:
+            arguments["tls_parameter"] = self.driver.tls_parameter(
+                self.driver.connect_function, dict(options["tls"]).get("convention")
+            )
         if open_timeout is not None:
             arguments["open_timeout"] = open_timeout
         if bounds.opening is not None:
@@ -231,20 +249,68 @@ class Side:
 
         return await self._step("probe", {"modules": modules}, operation, guard=30.0, describe=False, raw=True)
 
-    async def raw_request(self, request: bytes, wait: float) -> Step:
+    async def raw_request(self, request: bytes, wait: float, keep: Sequence[str] = ()) -> Step:
         """Send ``request`` to the case's server on a new TCP connection,
         without the library, and record what the server answered and how the
-        exchange ended (:func:`harness.peer.raw.exchange`). ``wait`` is the
+        exchange ended (:func:`harness.peer.raw.exchange`), with the response
+        headers ``keep`` names beside the usual few. ``wait`` is the
         scenario's window; it must lie beyond the library's own timeouts."""
 
         async def operation() -> Any:
             from . import raw
 
-            return raw.exchange(self.port, request, wait)
+            return raw.exchange(self.port, request, wait, tuple(keep))
 
         first_line = request.split(b"\r\n", 1)[0][:120].decode("latin-1")
-        arguments = {"first_line": first_line, "length": len(request), "wait": wait}
+        arguments: Dict[str, Any] = {"first_line": first_line, "length": len(request), "wait": wait}
+        if keep:
+            arguments["keep"] = list(keep)
         return await self._step("raw_request", arguments, operation, guard=None, raw=True)
+
+    async def shutdown_server(self) -> Step:
+        """Server side: start shutting down the server this handler runs in,
+        as an application does on a signal while clients are connected, and
+        return at once (:meth:`Driver.shutdown_server`); the handler's next
+        steps show what its own connection then does."""
+        return await self._step("shutdown_server", {}, lambda: self.driver.shutdown_server(self.server))
+
+    async def reconnect(self, window: float, path: str = "/scenario", **options: Any) -> Step:
+        """``async for connection in connect(...)`` for at most ``window``
+        seconds (:meth:`Driver.reconnect`): the value says how the loop ended
+        (``connected``, ``retrying``); a fatal error is the step's exception.
+        The library logs each retry with its (random) delay: the step masks
+        the number in those messages and keeps the delays in ``delays``."""
+        uri = "ws://127.0.0.1:{}{}".format(self.port, path)
+
+        async def operation() -> Any:
+            return await self.driver.reconnect(uri, dict(options), window)
+
+        arguments: Dict[str, Any] = dict(options, path=path, window=window)
+        step = await self._step("reconnect", arguments, operation, guard=window + STEP_GUARD, raw=True)
+        delays = []
+        for entry in step.record.get("logged", []):
+            match = RETRY_DELAY.search(entry.get("message", ""))
+            if match:
+                delays.append(float(match.group(2)))
+                entry["message"] = RETRY_DELAY.sub(r"\1<delay>\3", entry["message"], count=1)
+        if delays:
+            step.record["delays"] = delays
+        return step
+
+    async def call(self, function: Callable[..., Any], *arguments: Any, guard: Optional[float] = STEP_GUARD) -> Step:
+        """The escape hatch, for what no verb says: ``function(connection,
+        *arguments)`` — a direct library call the scenario writes — run as a
+        recorded step like any other (value, exception and its causes,
+        warnings, logs, timing). ``function`` may be async; for the ``sync``
+        implementation it must not suspend. The step records the function's
+        name and arguments."""
+        name = getattr(function, "__qualname__", None) or getattr(function, "__name__", None) or repr(function)
+        return await self._step(
+            "call",
+            {"function": str(name), "arguments": [_short(argument) for argument in arguments]},
+            lambda: self.driver.call(self.connection, function, arguments),
+            guard=guard,
+        )
 
     # Timing steps.
 

@@ -213,3 +213,54 @@ def test_a_hook_is_passed_to_every_release_as_written(variant, server, status):
     exchange = step_value(client_record, "raw_request")["result"]["value"]
     assert exchange["status"] == status
     assert not any(event.get("name") == "handler-started" for event in server_record["events"])
+
+
+@pytest.fixture
+def test_certificates(tmp_path, monkeypatch):
+    """The run's test certificates, as the orchestrator hands them to agents."""
+    from harness.execution.certificates import write_material
+    from harness.peer.tls import MATERIAL_VARIABLE
+
+    monkeypatch.setenv(MATERIAL_VARIABLE, str(write_material(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("client", "server"), [(name, "asyncio") for name in PEERS] + [("asyncio", name) for name in PEERS]
+)
+def test_tls_connects_every_implementation_both_ways(test_certificates, client, server):
+    client_record, _ = run_case("tls", "trusted", client, server)
+    connect = step_value(client_record, "connect")
+    assert connect["result"]["kind"] == "value", connect["result"]
+    assert connect["args"]["tls_parameter"] == "ssl"
+    assert results(client_record, "recv") == [{"kind": "value", "value": "hello over TLS"}]
+
+
+@pytest.mark.parametrize("client", PEERS)
+def test_an_untrusted_certificate_is_refused(test_certificates, client):
+    client_record, server_record = run_case("tls", "untrusted", client, "asyncio")
+    (result,) = results(client_record, "connect")
+    assert result["kind"] == "exception"
+    exception = result["exception"]
+    assert "ssl.SSLCertVerificationError" in [exception["class"], (exception.get("cause") or {}).get("class")]
+    assert not any(event.get("name") == "handler-started" for event in server_record["events"])
+
+
+def test_without_certificates_a_tls_step_says_why(monkeypatch):
+    from harness.peer.tls import MATERIAL_VARIABLE, NoMaterial, client_context
+
+    monkeypatch.delenv(MATERIAL_VARIABLE, raising=False)
+    with pytest.raises(NoMaterial, match=MATERIAL_VARIABLE):
+        client_context("test-ca")
+
+
+@pytest.mark.parametrize("server", PEERS)
+def test_a_server_shut_down_mid_connection_says_going_away(server):
+    """The newest release closes open connections with 1001 on every
+    implementation, without waiting for the handler that asked."""
+    client_record, server_record = run_case("server-shutdown", "with-client-connected", "asyncio", server)
+    (shutdown,) = results(server_record, "shutdown_server")
+    assert shutdown["kind"] == "value"
+    first, second = results(client_record, "recv")
+    assert first == {"kind": "value", "value": "before shutdown"}
+    assert integer(second["exception"]["attributes"]["rcvd"]["value"]["code"]) == 1001
+    assert results(client_record, "connect")[1]["kind"] == "exception"

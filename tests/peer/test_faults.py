@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from harness.peer.faults import SERVICE_UNAVAILABLE, FaultServer
+from harness.peer.faults import RESPONSES, SERVICE_UNAVAILABLE, FaultServer
 from harness.peer.recording import Recorder
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n"
@@ -63,6 +63,16 @@ async def test_read_close_reads_the_request_and_answers_nothing():
 async def test_http_503_answers_service_unavailable():
     answer, events = await exchange("http-503")
     assert answer == SERVICE_UNAVAILABLE
+    assert events[-1] == "responded"
+
+
+@pytest.mark.asyncio
+async def test_http_403_answers_forbidden_with_its_length():
+    answer, events = await exchange("http-403")
+    assert answer == RESPONSES["http-403"][1]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 403 Forbidden\r\n")
+    assert b"Content-Length: %d" % len(body) in head and body == b"Forbidden\n"
     assert events[-1] == "responded"
 
 

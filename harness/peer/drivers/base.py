@@ -45,13 +45,19 @@ CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout",
 
 #: Options a scenario may pass to ``connect`` that the driver maps onto the
 #: release's own API (see :meth:`Driver.header_parameter`).
-MAPPED_CONNECT_OPTIONS = ("headers", "headers_convention")
+MAPPED_CONNECT_OPTIONS = ("headers", "headers_convention", "tls")
 
 #: The parameters releases take extra request headers with, newest first:
 #: ``extra_headers`` (the legacy implementation, and so ``websockets.connect``
 #: until 13.x), ``additional_headers`` (the new implementations, and so
 #: ``websockets.connect`` from 14.0). Code is written for one of them.
 HEADER_PARAMETERS = ("additional_headers", "extra_headers")
+
+#: The parameters releases take a TLS context with: ``ssl`` (the asyncio
+#: implementations, through to ``loop.create_connection``; the threading one
+#: from 13.0) and ``ssl_context`` (the threading implementation in 11.x and
+#: 12.x; a deprecated alias from 13.0). Code is written for one of them.
+TLS_PARAMETERS = ("ssl", "ssl_context")
 
 #: Options a scenario may ask of a server (see :meth:`Driver.server_arguments`).
 SERVE_OPTIONS = (
@@ -64,6 +70,7 @@ SERVE_OPTIONS = (
     "process_request",
     "subprotocols",
     "compression",
+    "tls",
 )
 
 #: Handler signatures a scenario may ask for.
@@ -263,6 +270,7 @@ class Driver:
             except Exception as exc:
                 part.start_failed(exc)
                 return
+            part.server = server
             part.listening(port)
             if not part.finish.is_set():
                 await finished.wait()
@@ -320,6 +328,22 @@ class Driver:
                 return name
         raise Unsupported("connect() takes no extra request headers")
 
+    def tls_parameter(self, function: Any, convention: Optional[str]) -> str:
+        """The parameter ``function`` (``connect`` or ``serve``) is given its
+        TLS context with: the one the scenario's ``convention`` names (code
+        written for a release that took it, passed as written), else the one
+        this release names, else ``ssl`` (the asyncio implementations take it
+        as a keyword argument passed through to the event loop)."""
+        if convention is not None:
+            if convention not in TLS_PARAMETERS:
+                raise ValueError("unknown TLS convention {!r}".format(convention))
+            return convention
+        accepted = parameters(function)
+        for name in TLS_PARAMETERS:
+            if name in accepted:
+                return name
+        return "ssl"
+
     def connect_arguments(self, open_timeout: Optional[float], options: Dict[str, Any]) -> Dict[str, Any]:
         arguments, _ = self.connect_options(open_timeout)
         accepted = parameters(self.connect_function)
@@ -334,6 +358,12 @@ class Driver:
         if options.get("headers") is not None:
             parameter = self.header_parameter(options.get("headers_convention"))
             arguments[parameter] = list(options["headers"].items())
+        if options.get("tls") is not None:
+            from .. import tls
+
+            wanted = dict(options["tls"])
+            parameter = self.tls_parameter(self.connect_function, wanted.get("convention"))
+            arguments[parameter] = tls.client_context(wanted.get("trust", "test-ca"))
         return arguments
 
     async def connect(self, uri: str, open_timeout: Optional[float], options: Dict[str, Any]) -> Any:
@@ -359,6 +389,12 @@ class Driver:
                 from .. import hooks
 
                 arguments["process_request"] = hooks.process_request(dict(value))
+                continue
+            if name == "tls":
+                from .. import tls
+
+                parameter = self.tls_parameter(self.serve_function, dict(value).get("convention"))
+                arguments[parameter] = tls.server_context()
                 continue
             if name == "reject_status":
                 if "process_request" not in accepted:
@@ -400,9 +436,68 @@ class Driver:
     def server_port(self, server: Any) -> int:
         return server.sockets[0].getsockname()[1]
 
+    async def shutdown_server(self, server: Any) -> Any:
+        """Start shutting ``server`` down, as an application's main code does
+        while handlers run (on a signal, say), and return at once: the
+        handler that asked goes on and sees what its connection does.
+        asyncio: ``server.close()`` (waiting for it would wait for this very
+        handler, which the library's ``wait_closed`` does)."""
+        if server is None:
+            raise Unsupported("no server object to shut down")
+        server.close()
+
     async def stop(self, server: Any) -> None:
         server.close()
         await server.wait_closed()
+
+    async def reconnect(self, uri: str, options: Dict[str, Any], window: float) -> Dict[str, Any]:
+        """``async for connection in connect(uri, ...)``, as an application
+        that reconnects writes it, for at most ``window`` seconds.
+
+        The first connection the iterator yields ends the loop (``ended:
+        connected``). The library's retry loop has no end of its own: it
+        retries until it decides an error is fatal and raises it (the
+        exception is the step's), so the window is the scenario's question —
+        "within so long, did it give up?" — and not a timeout the library
+        owns; a loop still retrying when it closes ends as ``retrying``.
+        """
+        arguments = self.connect_arguments(None, options)
+        connections: List[Any] = []
+
+        async def iterate() -> None:
+            async for connection in self.connect_function(uri, **arguments):
+                connections.append(connection)
+                return
+
+        finished = await self.within(window, iterate)
+        ended = "connected" if connections else ("returned" if finished else "retrying")
+        return {"ended": ended, "connections": len(connections)}
+
+    async def within(self, seconds: float, function: Callable[[], Awaitable[Any]]) -> bool:
+        """Run ``function()`` for at most ``seconds``: True if it finished
+        (its exception propagates), False if the time ran out first."""
+        task = asyncio.ensure_future(function())
+        try:
+            done, _ = await asyncio.wait({task}, timeout=seconds)
+        finally:
+            if not task.done():
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        if done:
+            task.result()
+            return True
+        return False
+
+    async def call(self, connection: Any, function: Callable[..., Any], arguments: Tuple[Any, ...]) -> Any:
+        """The escape hatch: ``function(connection, *arguments)``, awaited if it
+        returns an awaitable."""
+        value = function(connection, *arguments)
+        if inspect.isawaitable(value):
+            value = await value
+        return value
 
     # Steps.
 

@@ -169,6 +169,7 @@ class SyncDriver(Driver):
             return
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        part.server = server
         part.listening(self.server_port(server))
         part.finish.wait()
         part.after_client()
@@ -187,6 +188,13 @@ class SyncDriver(Driver):
     def server_port(self, server: Any) -> int:
         return server.socket.getsockname()[1]
 
+    async def shutdown_server(self, server: Any) -> Any:
+        # shutdown() waits for every handler (17.x), this one included: an
+        # application calls it from another thread, and so does this step.
+        if server is None:
+            raise Unsupported("no server object to shut down")
+        threading.Thread(target=server.shutdown, name="shutdown-server", daemon=True).start()
+
     # Steps.
 
     async def send(self, connection: Any, message: Any) -> Any:
@@ -204,6 +212,12 @@ class SyncDriver(Driver):
         with connection.send_context():
             connection.protocol.send_close()
         connection.recv_events_thread.join(10)
+
+    async def reconnect(self, uri: str, options: Dict[str, Any], window: float) -> Dict[str, Any]:
+        # ``for connection in reconnect(uri)`` (16.0+) sleeps between attempts
+        # in the calling thread: nothing can end it from outside within a
+        # window, short of abandoning a thread that retries for the agent's life.
+        raise Unsupported("a sync reconnect() loop cannot be bounded from outside its thread")
 
     async def send_raw(self, connection: Any, data: bytes) -> Any:
         connection.socket.sendall(data)

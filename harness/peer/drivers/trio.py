@@ -58,6 +58,7 @@ class TrioDriver(Driver):
     def __init__(self, connect: Any, serve: Any, module: str) -> None:
         super().__init__(connect, serve, module)
         self.nursery: Any = None
+        self.server_nursery: Any = None
         self.holders: List[Any] = []
 
     @classmethod
@@ -88,6 +89,11 @@ class TrioDriver(Driver):
                     nursery.cancel_scope.deadline = trio.current_time() + TEARDOWN_GRACE
 
         return trio.run(case)
+
+    async def within(self, seconds: float, function: Callable[[], Any]) -> bool:
+        with _trio().move_on_after(seconds) as scope:
+            await function()
+        return not scope.cancelled_caught
 
     async def sleep(self, seconds: float) -> None:
         await _trio().sleep(seconds)
@@ -134,6 +140,8 @@ class TrioDriver(Driver):
                     part.start_failed(exc)
                     nursery.cancel_scope.cancel()
                     return
+                part.server = server
+                self.server_nursery = nursery
                 part.listening(self.server_port(server))
                 await finished.wait()
                 part.after_client()
@@ -151,6 +159,13 @@ class TrioDriver(Driver):
 
     def server_port(self, server: Any) -> int:
         return server.listeners[0].socket.getsockname()[1]
+
+    async def shutdown_server(self, server: Any) -> Any:
+        # aclose() waits for every handler, this one included: started
+        # beside the handlers, as an application's main task would.
+        if server is None or self.server_nursery is None:
+            raise Unsupported("no server object to shut down")
+        self.server_nursery.start_soon(server.aclose)
 
     # Connecting.
 
