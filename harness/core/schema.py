@@ -181,7 +181,8 @@ class StepRecord(TypedDict):
     """Its place among the side's steps."""
     step: str
     """``connect``, ``send``, ``recv``, ``close``, ``send_raw``, ``abort``, ``stop_reading``,
-    ``recv_concurrently``, ``inspect``, ``probe``, ``raw_request``, ``sleep``, ``pause``."""
+    ``recv_concurrently``, ``inspect``, ``request``, ``response``, ``probe``, ``raw_request``,
+    ``reconnect``, ``shutdown_server``, ``call`` (the escape hatch), ``sleep``, ``pause``."""
     args: NotRequired[dict[str, Any]]
     """Its arguments (``connect``: ``path``, ``open_timeout``, ``timeout_by``, ``library_timeouts``)."""
     result: StepResult
@@ -194,6 +195,9 @@ class StepRecord(TypedDict):
     """Warnings emitted during the step."""
     logged: NotRequired[list[LoggedRecord]]
     """Records logged during the step."""
+    delays: NotRequired[list[float]]
+    """``reconnect``: the retry delays the library logged, in seconds (masked as ``<delay>`` in
+    the messages: they are random)."""
     duration: NotRequired[str]
     """Normalized only: ``<0.5s``, ``0.5-2s``, ``2-8s``, ``>8s``."""
     started_at: NotRequired[float | None]
