@@ -6,7 +6,7 @@ code is reached: ``InvalidStatusCode.status_code`` (up to 13.x legacy) or
 ``InvalidStatus.response.status_code`` (new implementations).
 """
 
-from harness.peer.labels import attribute, first_exception, integer, is_subclass, short_class
+from harness.peer.labels import first_exception, is_subclass, short_class, status_accessor
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 SCENARIO = Scenario(
@@ -35,17 +35,6 @@ async def server(side, variant):
 
 async def client(side, variant):
     await side.connect()
-
-
-def status_accessor(exception):
-    """Where the status code lives on this exception, and its value."""
-    status = attribute(exception, "status_code")
-    if status is not None:
-        return ".status_code", integer(status)
-    response = attribute(exception, "response")
-    if isinstance(response, dict) and "status_code" in response:
-        return ".response.status_code", integer(response["status_code"])
-    return None, None
 
 
 def label(outcome):

@@ -39,7 +39,7 @@ SCENARIO = Scenario(
 
 def _type(value):
     kind = type(value)
-    return "{}.{}".format(kind.__module__, kind.__qualname__)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 async def ping_and_wait(connection):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.peers
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
     "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types,"
-    "reconnection,tls,server-shutdown,http-edges,ping"
+    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins"
 )
 
 
@@ -321,3 +321,22 @@ def test_the_pong_gives_none_on_8_1_and_the_latency_on_17_4(results):
     assert only_answer(results, "ping", "measure-latency", new, old)["pong_gives"] == "builtins.float"
     sync = only_answer(results, "ping", "measure-latency", peer(results, newest(results), "sync"), new)
     assert (sync["ping_returns"], sync["pong_gives"]) == ("threading.Event", "builtins.bool")
+
+
+def test_basic_auth_written_for_13_1_breaks_serve_on_17_4_and_the_new_one_breaks_the_legacy_server(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    assert only_answer(results, "basic-auth", "legacy-right-password", new, old)["received"] == "'authenticated'"
+    written_for_13_1 = only_answer(results, "basic-auth", "legacy-right-password", new, new)
+    assert written_for_13_1["serve"] == "TypeError" and written_for_13_1["connect"] == "ConnectionRefusedError"
+    assert only_answer(results, "basic-auth", "new-wrong-password", new, new)["status"] == 401
+    on_legacy = only_answer(results, "basic-auth", "new-right-password", new, peer(results, newest(results), "legacy"))
+    assert on_legacy["status"] == 500
+    assert on_legacy["errors_logged"] == ["websockets.server ERROR: opening handshake failed (AttributeError)"]
+
+
+@pytest.mark.parametrize("version", ["8.1", "newest"])
+def test_an_origins_list_refuses_a_client_without_origin(results, version):
+    server = peer(results, newest(results) if version == "newest" else version, "default")
+    client = peer(results, newest(results), "default")
+    assert only_answer(results, "origins", "none", client, server)["status"] == 403
+    assert only_answer(results, "origins", "allowed", client, server)["received"] == "'welcome'"

@@ -182,7 +182,8 @@ class StepRecord(TypedDict):
     step: str
     """``connect``, ``send``, ``recv``, ``close``, ``send_raw``, ``abort``, ``stop_reading``,
     ``recv_concurrently``, ``inspect``, ``request``, ``response``, ``probe``, ``raw_request``,
-    ``reconnect``, ``shutdown_server``, ``call`` (the escape hatch), ``sleep``, ``pause``."""
+    ``reconnect``, ``shutdown_server``, ``call`` (the escape hatch), ``sleep``, ``pause``; on a
+    server, ``serve`` when the library's ``serve()`` raised."""
     args: NotRequired[dict[str, Any]]
     """Its arguments (``connect``: ``path``, ``open_timeout``, ``timeout_by``, ``library_timeouts``)."""
     result: StepResult

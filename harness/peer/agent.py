@@ -47,6 +47,7 @@ import json
 import os
 import platform
 import queue
+import socket
 import sys
 import threading
 import time
@@ -54,7 +55,7 @@ from typing import Any, Callable, ClassVar, Dict, List, Optional
 
 from . import drivers, faults, scenario
 from .drivers.base import HANDLER_GRACE, Driver, Unavailable, Unsupported
-from .recording import Recorder, format_traceback
+from .recording import Recorder, format_traceback, result_exception
 from .side import STEP_GUARD, Side
 
 #: How long starting a server may take.
@@ -161,6 +162,8 @@ class ServerPart(Part):
         self.wake: Optional[Callable[[], Any]] = None
         #: The library's server object, once serving (for ``shutdown_server``).
         self.server: Any = None
+        #: The port held when ``serve()`` raised (see :meth:`serve_raised`).
+        self.reservation: Optional[socket.socket] = None
         self.port = 0
         self.start_error: Optional[str] = None
         self.unsupported_reason: Optional[str] = None
@@ -171,6 +174,8 @@ class ServerPart(Part):
             try:
                 self.driver.run_server(self)
             finally:
+                if self.reservation is not None:
+                    self.reservation.close()
                 self.ready.set()
                 collect_garbage(self.recorder)
 
@@ -190,6 +195,17 @@ class ServerPart(Part):
         else:
             self.start_error = format_traceback()
         self.ready.set()
+
+    def serve_raised(self, exc: BaseException) -> None:
+        """The library's ``serve()`` raised (code written for another
+        release's ``serve()``, say): recorded as the server's ``serve`` step,
+        an observation like any other. A port stays reserved, not listening,
+        until the case ends: the client is refused, as an application's
+        clients would be, and no other case's server can take the port."""
+        record = self.recorder.begin("serve", {"options": sorted(self.options)}, None)
+        self.recorder.finish(record, result_exception(exc), None)
+        self.reservation = faults.reserve_port()
+        self.listening(self.reservation.getsockname()[1])
 
     def after_client(self) -> None:
         self.recorder.phase = "after-client"

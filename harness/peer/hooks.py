@@ -18,6 +18,8 @@ from __future__ import annotations
 import http
 from typing import Any, Callable, Dict
 
+from .drivers.base import ScenarioMistake
+
 #: The conventions a scenario may ask for.
 CONVENTIONS = ("legacy", "legacy-int", "new")
 
@@ -45,4 +47,4 @@ def process_request(options: Dict[str, Any]) -> Callable[..., Any]:
             return None
 
         return new_process_request
-    raise ValueError("unknown process_request convention {!r}".format(convention))
+    raise ScenarioMistake("unknown process_request convention {!r}".format(convention))

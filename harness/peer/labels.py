@@ -7,7 +7,7 @@ anywhere.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .recording import ResultKind
 
@@ -58,6 +58,19 @@ def errors_logged(outcome: Dict[str, Any], role: str) -> List[str]:
             cause = " ({})".format(short_class(exception["class"])) if exception.get("class") else ""
             found.add("{} {}: {}{}".format(record.get("logger"), record.get("level"), record.get("message"), cause))
     return sorted(found)
+
+
+def status_accessor(exception: Optional[Dict[str, Any]]) -> Tuple[Optional[str], Any]:
+    """Where a refused handshake's HTTP status lives on the exception
+    (``.status_code`` until 13.x, ``.response.status_code`` on the new
+    ``InvalidStatus``), and its value; ``(None, None)`` when nowhere."""
+    status = attribute(exception, "status_code")
+    if status is not None:
+        return ".status_code", integer(status)
+    response = attribute(exception, "response")
+    if isinstance(response, dict) and "status_code" in response:
+        return ".response.status_code", integer(response["status_code"])
+    return None, None
 
 
 def short_class(name: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 
-from .drivers.base import LEGACY_CLOSE_TIMEOUT, Driver, Unsupported
+from .drivers.base import LEGACY_CLOSE_TIMEOUT, Driver, ScenarioMistake, Unsupported
 from .recording import (
     Recorder,
     ResultKind,
@@ -116,9 +116,15 @@ class Side:
         :mod:`harness.peer.tls`), passed as ``ssl`` or ``ssl_context`` —
         this release's name, or the one ``convention`` names. The step
         records which (``tls_parameter``).
+
+        ``credentials`` (user, password) go in the URI's user information
+        (``ws://user:password@host/``), from which the library sends HTTP
+        Basic Auth.
         """
         scheme = "wss" if options.get("tls") is not None else "ws"
-        uri = "{}://127.0.0.1:{}{}".format(scheme, self.port, path)
+        credentials = options.get("credentials")
+        userinfo = "{}:{}@".format(*credentials) if credentials is not None else ""
+        uri = "{}://{}127.0.0.1:{}{}".format(scheme, userinfo, self.port, path)
         bounds = self.driver.timeouts(open_timeout, options)
         self.close_bound = bounds.closing
         arguments: Dict[str, Any] = dict(options, path=path)
@@ -344,6 +350,8 @@ class Side:
                     record["returned_at"] = self.recorder.elapsed()
             except Unsupported as exc:
                 result = result_unsupported(str(exc))
+            except ScenarioMistake:
+                raise  # the scenario's bug: the case fails as a harness error, never as the library's answer
             except BaseException as exc:
                 if timer.fired and (self.driver.is_cancellation(exc) or not self.driver.guard_cancels):
                     result = result_guard(guard or 0.0, guard_reason)

@@ -16,6 +16,8 @@ import os
 import ssl
 from typing import Optional
 
+from .drivers.base import ScenarioMistake
+
 #: The environment variable naming the directory of test certificates.
 MATERIAL_VARIABLE = "HARNESS_TLS_MATERIAL"
 CA_FILE = "ca.pem"
@@ -49,4 +51,4 @@ def client_context(trust: str) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=_path(CA_FILE))
     if trust == "system":
         return ssl.create_default_context()
-    raise ValueError("unknown TLS trust {!r}".format(trust))
+    raise ScenarioMistake("unknown TLS trust {!r}".format(trust))

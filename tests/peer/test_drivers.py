@@ -264,3 +264,20 @@ def test_a_server_shut_down_mid_connection_says_going_away(server):
     assert first == {"kind": "value", "value": "before shutdown"}
     assert integer(second["exception"]["attributes"]["rcvd"]["value"]["code"]) == 1001
     assert results(client_record, "connect")[1]["kind"] == "exception"
+
+
+@pytest.mark.parametrize("server", [name for name in PEERS if name != "legacy"])
+def test_a_serve_call_the_release_refuses_is_recorded_and_the_port_refuses(server):
+    """Basic Auth set up as code written for 13.1 (create_protocol=): the
+    new servers' serve() raises TypeError, recorded as the server's ``serve``
+    step; the client finds nothing listening."""
+    client_record, server_record = run_case("basic-auth", "legacy-right-password", "asyncio", server)
+    (serve,) = results(server_record, "serve")
+    assert serve["exception"]["class"] == "builtins.TypeError"
+    (connect,) = results(client_record, "connect")
+    assert connect["exception"]["class"] == "builtins.ConnectionRefusedError"
+
+
+def test_basic_auth_in_the_legacy_convention_works_on_the_legacy_server():
+    client_record, _ = run_case("basic-auth", "legacy-right-password", "asyncio", "legacy")
+    assert results(client_record, "recv") == [{"kind": "value", "value": "authenticated"}]

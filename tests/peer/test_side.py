@@ -10,6 +10,7 @@ import warnings
 import pytest
 
 from harness.peer import drivers
+from harness.peer.drivers.base import ScenarioMistake
 from harness.peer.faults import FaultServer
 from harness.peer.recording import Recorder
 from harness.peer.side import RETRY_DELAY, Side
@@ -122,3 +123,12 @@ async def test_reconnect_is_unsupported_where_the_loop_cannot_be_bounded():
     with recorder:
         step = await side.reconnect(0.5)
     assert step.unsupported
+
+
+@pytest.mark.asyncio
+async def test_a_scenario_mistake_is_never_recorded_as_the_librarys_answer():
+    """An option no driver knows is the scenario's bug: it propagates (the
+    case becomes a harness error) instead of reading as if connect() raised."""
+    side, recorder = make_side("asyncio", 1)
+    with recorder, pytest.raises(ScenarioMistake, match="unknown connect option"):
+        await side.connect(no_such_option=1)

@@ -41,11 +41,19 @@ HANDLER_GRACE = 3.0
 STOP_TIMEOUT = 10.0
 
 #: Options a scenario may pass to ``connect``, where the implementation has them.
-CONNECT_OPTIONS = ("max_size", "ping_interval", "ping_timeout", "close_timeout", "subprotocols", "compression")
+CONNECT_OPTIONS = (
+    "max_size",
+    "ping_interval",
+    "ping_timeout",
+    "close_timeout",
+    "subprotocols",
+    "compression",
+    "origin",
+)
 
 #: Options a scenario may pass to ``connect`` that the driver maps onto the
 #: release's own API (see :meth:`Driver.header_parameter`).
-MAPPED_CONNECT_OPTIONS = ("headers", "headers_convention", "tls")
+MAPPED_CONNECT_OPTIONS = ("headers", "headers_convention", "tls", "credentials")
 
 #: The parameters releases take extra request headers with, newest first:
 #: ``extra_headers`` (the legacy implementation, and so ``websockets.connect``
@@ -71,6 +79,8 @@ SERVE_OPTIONS = (
     "subprotocols",
     "compression",
     "tls",
+    "origins",
+    "basic_auth",
 )
 
 #: Handler signatures a scenario may ask for.
@@ -88,6 +98,21 @@ class Unavailable(Exception):
 
 class Unsupported(Exception):
     """The implementation cannot express this step or option."""
+
+
+class ScenarioMistake(ValueError):
+    """A scenario asked for something no driver knows (an unknown option,
+    convention or method): the scenario's bug, never recorded as if the
+    library had raised it."""
+
+
+class ServeRaised(Exception):
+    """The library's ``serve()`` raised: an observation (code written for
+    another release's ``serve()``), not a harness failure."""
+
+    def __init__(self, exception: BaseException) -> None:
+        super().__init__(repr(exception))
+        self.exception = exception
 
 
 class Guard:
@@ -264,14 +289,18 @@ class Driver:
                     tasks.add(task)
                 await part.handler(connection)
 
+            server = None
             try:
                 server = await self.serve(handler, part.options)
                 port = self.server_port(server)
+            except ServeRaised as raised:
+                part.serve_raised(raised.exception)
             except Exception as exc:
                 part.start_failed(exc)
                 return
-            part.server = server
-            part.listening(port)
+            else:
+                part.server = server
+                part.listening(port)
             if not part.finish.is_set():
                 await finished.wait()
             part.after_client()
@@ -281,6 +310,8 @@ class Driver:
                 if still:
                     part.recorder.event("handler-still-running", count=len(still))
             part.teardown()
+            if server is None:
+                return
             try:
                 await asyncio.wait_for(self.stop(server), STOP_TIMEOUT)
             except Exception as exc:
@@ -320,7 +351,7 @@ class Driver:
         does is the observation), else this release's own."""
         if convention is not None:
             if convention not in HEADER_PARAMETERS:
-                raise ValueError("unknown headers convention {!r}".format(convention))
+                raise ScenarioMistake("unknown headers convention {!r}".format(convention))
             return convention
         accepted = parameters(self.connect_function)
         for name in HEADER_PARAMETERS:
@@ -336,7 +367,7 @@ class Driver:
         as a keyword argument passed through to the event loop)."""
         if convention is not None:
             if convention not in TLS_PARAMETERS:
-                raise ValueError("unknown TLS convention {!r}".format(convention))
+                raise ScenarioMistake("unknown TLS convention {!r}".format(convention))
             return convention
         accepted = parameters(function)
         for name in TLS_PARAMETERS:
@@ -351,7 +382,7 @@ class Driver:
             if name in MAPPED_CONNECT_OPTIONS:
                 continue
             if name not in CONNECT_OPTIONS:
-                raise ValueError("unknown connect option {!r}".format(name))
+                raise ScenarioMistake("unknown connect option {!r}".format(name))
             if name not in accepted:
                 raise Unsupported("connect() has no {} parameter".format(name))
             arguments[name] = value
@@ -375,7 +406,7 @@ class Driver:
         arguments: Dict[str, Any] = {}
         for name, value in options.items():
             if name not in SERVE_OPTIONS:
-                raise ValueError("unknown server option {!r}".format(name))
+                raise ScenarioMistake("unknown server option {!r}".format(name))
             if name in ("handler_signature",):
                 continue
             if name == "response_headers":
@@ -395,6 +426,9 @@ class Driver:
 
                 parameter = self.tls_parameter(self.serve_function, dict(value).get("convention"))
                 arguments[parameter] = tls.server_context()
+                continue
+            if name == "basic_auth":
+                arguments.update(self.basic_auth_arguments(dict(value)))
                 continue
             if name == "reject_status":
                 if "process_request" not in accepted:
@@ -419,6 +453,43 @@ class Driver:
 
         return {"process_response": process_response}
 
+    #: Where code written for the new implementations imports ``basic_auth``.
+    basic_auth_module = "websockets.asyncio.server"
+
+    def basic_auth_arguments(self, spec: Dict[str, Any]) -> Dict[str, Any]:
+        """HTTP Basic Auth as code written for one convention sets it up,
+        passed to this release as written (what it then does is the
+        observation): ``legacy`` — ``create_protocol=
+        basic_auth_protocol_factory(realm, credentials)`` (8.0–13.x);
+        ``new`` — ``process_request=basic_auth(realm, credentials)`` (14.0+),
+        imported from the new implementation's server module. A release
+        that has no such factory cannot express it (unsupported): the
+        application's import would fail before any connection."""
+        import importlib
+
+        realm = str(spec.get("realm", ""))
+        credentials = tuple(spec["credentials"])
+        convention = spec.get("convention")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # importing the legacy modules warns from 14.0
+            if convention == "legacy":
+                for module in ("websockets.legacy.auth", "websockets.auth"):
+                    try:
+                        factory = importlib.import_module(module).basic_auth_protocol_factory
+                        break
+                    except (ImportError, AttributeError):
+                        continue
+                else:
+                    raise Unsupported("no basic_auth_protocol_factory to import")
+                return {"create_protocol": factory(realm=realm, credentials=credentials)}
+            if convention == "new":
+                try:
+                    basic_auth = importlib.import_module(self.basic_auth_module).basic_auth
+                except (ImportError, AttributeError):
+                    raise Unsupported("no basic_auth in {}".format(self.basic_auth_module))
+                return {"process_request": basic_auth(realm=realm, credentials=credentials)}
+        raise ScenarioMistake("unknown basic auth convention {!r}".format(convention))
+
     def rejecting_process_request(self, status: int) -> Any:
         """A ``process_request`` hook that rejects the handshake with ``status``."""
 
@@ -429,9 +500,11 @@ class Driver:
 
     async def serve(self, handler: Handler, options: Dict[str, Any]) -> Any:
         signature = options.get("handler_signature", "flexible")
-        return await self.serve_function(
-            make_handler(handler, signature), "127.0.0.1", 0, **self.server_arguments(options)
-        )
+        arguments = self.server_arguments(options)
+        try:
+            return await self.serve_function(make_handler(handler, signature), "127.0.0.1", 0, **arguments)
+        except Exception as exc:
+            raise ServeRaised(exc) from exc
 
     def server_port(self, server: Any) -> int:
         return server.sockets[0].getsockname()[1]
@@ -543,7 +616,7 @@ class Driver:
             if transport is None:
                 raise Unsupported("no transport to abort")
             return transport.abort()
-        raise ValueError("unknown abort method {!r}".format(method))
+        raise ScenarioMistake("unknown abort method {!r}".format(method))
 
     async def stop_reading(self, connection: Any) -> Any:
         """Stop reading from the network: pings go unanswered."""

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Set, Tuple
 
-from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported, shutdown_socket
+from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, ScenarioMistake, Unavailable, Unsupported, shutdown_socket
 
 
 class Watchdog:
@@ -117,6 +117,7 @@ def trampoline(coroutine: Coroutine[Any, Any, Any]) -> Any:
 class SyncDriver(Driver):
     name = "sync"
     guard_cancels = False
+    basic_auth_module = "websockets.sync.server"
 
     @classmethod
     def load(cls) -> "SyncDriver":
@@ -158,14 +159,19 @@ class SyncDriver(Driver):
                     done.notify_all()
 
         try:
-            server = self.serve_function(
-                _with_signature(handler, part.options.get("handler_signature", "flexible")),
-                "127.0.0.1",
-                0,
-                **self.server_arguments(part.options),
-            )
+            arguments = self.server_arguments(part.options)
         except Exception as exc:
             part.start_failed(exc)
+            return
+        try:
+            server = self.serve_function(
+                _with_signature(handler, part.options.get("handler_signature", "flexible")), "127.0.0.1", 0, **arguments
+            )
+        except Exception as exc:  # the library refused the call: an observation
+            part.serve_raised(exc)
+            part.finish.wait()
+            part.after_client()
+            part.teardown()
             return
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -236,7 +242,7 @@ class SyncDriver(Driver):
             return shutdown_socket(connection.socket)
         if method == "fail_connection":
             raise Unsupported("the sync connection has no fail_connection()")
-        raise ValueError("unknown abort method {!r}".format(method))
+        raise ScenarioMistake("unknown abort method {!r}".format(method))
 
     async def stop_reading(self, connection: Any) -> Any:
         raise Unsupported("the sync implementation reads in a thread that cannot be paused")

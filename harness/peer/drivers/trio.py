@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Coroutine, Dict, List, Optional
 
-from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, Unavailable, Unsupported, make_handler
+from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, ScenarioMistake, Unavailable, Unsupported, make_handler
 
 #: How long connections may take to close once a case's script is done.
 TEARDOWN_GRACE = 3.0
@@ -54,6 +54,7 @@ class TrioGuard:
 
 class TrioDriver(Driver):
     name = "trio"
+    basic_auth_module = "websockets.trio.server"
 
     def __init__(self, connect: Any, serve: Any, module: str) -> None:
         super().__init__(connect, serve, module)
@@ -135,9 +136,17 @@ class TrioDriver(Driver):
                         host="127.0.0.1",
                         **self.server_arguments(part.options),
                     )
-                    server = await nursery.start(serve)
                 except Exception as exc:
                     part.start_failed(exc)
+                    nursery.cancel_scope.cancel()
+                    return
+                try:
+                    server = await nursery.start(serve)
+                except Exception as exc:  # the library refused the call: an observation
+                    part.serve_raised(exc)
+                    await finished.wait()
+                    part.after_client()
+                    part.teardown()
                     nursery.cancel_scope.cancel()
                     return
                 part.server = server
@@ -215,7 +224,7 @@ class TrioDriver(Driver):
             return await _trio().aclose_forcefully(connection.stream)
         if method == "fail_connection":
             raise Unsupported("the trio connection has no fail_connection()")
-        raise ValueError("unknown abort method {!r}".format(method))
+        raise ScenarioMistake("unknown abort method {!r}".format(method))
 
     async def stop_reading(self, connection: Any) -> Any:
         connection.pause_reading()
