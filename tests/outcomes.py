@@ -47,6 +47,15 @@ _MRO = {
         "builtins.RuntimeError",
         "builtins.Exception",
     ],
+    INVALID_HANDSHAKE: [INVALID_HANDSHAKE, "websockets.exceptions.WebSocketException", "builtins.Exception"],
+    "websockets.exceptions.InvalidHeaderValue": [
+        "websockets.exceptions.InvalidHeaderValue",
+        "websockets.exceptions.InvalidHeader",
+        INVALID_HANDSHAKE,
+        "websockets.exceptions.WebSocketException",
+        "builtins.Exception",
+    ],
+    "asyncio.exceptions.CancelledError": ["asyncio.exceptions.CancelledError"],
     "builtins.RuntimeError": ["builtins.RuntimeError", "builtins.Exception"],
     "builtins.EOFError": ["builtins.EOFError", "builtins.Exception"],
     "builtins.ConnectionRefusedError": [

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.peers
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
     "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types,"
-    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins"
+    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins,non-compliant-server"
 )
 
 
@@ -340,3 +340,15 @@ def test_an_origins_list_refuses_a_client_without_origin(results, version):
     client = peer(results, newest(results), "default")
     assert only_answer(results, "origins", "none", client, server)["status"] == 403
     assert only_answer(results, "origins", "allowed", client, server)["received"] == "'welcome'"
+
+
+def test_a_bad_accept_raises_at_once_on_the_new_client_and_waits_out_the_legacy_one(results):
+    for implementation in ("asyncio", "sync", "trio"):
+        new = peer(results, newest(results), implementation)
+        assert (
+            only_answer(results, "non-compliant-server", "bad-accept", new, "fault")["connect"] == "InvalidHeaderValue"
+        )
+    legacy = peer(results, newest(results), "legacy")
+    assert only_answer(results, "non-compliant-server", "bad-accept", legacy, "fault")["connect"] == "TimeoutError"
+    old = peer(results, "8.1", "default")
+    assert only_answer(results, "non-compliant-server", "no-upgrade", old, "fault")["connect"] == "guard-timeout"

@@ -21,18 +21,74 @@ Modes:
     a client should not retry.
 ``silent``
     accept, read the request, never answer; close when the case ends.
+
+Handshake modes answer ``101 Switching Protocols`` the way a non-compliant
+server, proxy or hand-written server does, then hold the connection (no
+frames) until the case ends:
+
+``bad-accept``
+    a ``Sec-WebSocket-Accept`` that is not the key's digest.
+``no-upgrade``
+    a correct accept, without ``Upgrade: websocket``.
+``unoffered-subprotocol``
+    ``Sec-WebSocket-Protocol: chat`` to a client that offered none.
+``bad-extension``
+    ``Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7``
+    (RFC 7692 allows 8 to 15).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import socket
 from typing import Any, Optional, Set
 
 from .drivers.base import Driver
 from .recording import Recorder, describe_exception
 
-MODES = ("refused", "accept-close", "read-close", "http-503", "http-403", "silent")
+#: Non-compliant ``101`` answers: which headers each one sends beside the
+#: status line (``{accept}``: the correct digest of the client's key).
+HANDSHAKE_ANSWERS = {
+    "bad-accept": ("Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    "no-upgrade": ("Connection: Upgrade", "Sec-WebSocket-Accept: {accept}"),
+    "unoffered-subprotocol": (
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Accept: {accept}",
+        "Sec-WebSocket-Protocol: chat",
+    ),
+    "bad-extension": (
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Accept: {accept}",
+        "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7",
+    ),
+}
+
+MODES = ("refused", "accept-close", "read-close", "http-503", "http-403", "silent", *HANDSHAKE_ANSWERS)
+
+#: RFC 6455 1.3: the GUID appended to the key before hashing.
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def accept_for(key: str) -> str:
+    """The ``Sec-WebSocket-Accept`` value for a ``Sec-WebSocket-Key``."""
+    return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()  # noqa: S324 - RFC 6455
+
+
+def handshake_answer(mode: str, request: bytes) -> bytes:
+    """The ``101`` response of a handshake mode to ``request``."""
+    key = ""
+    for line in request.decode("latin-1").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sec-websocket-key":
+            key = value.strip()
+    lines = ["HTTP/1.1 101 Switching Protocols"] + [
+        header.replace("{accept}", accept_for(key)) for header in HANDSHAKE_ANSWERS[mode]
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 def _response(status: int, phrase: str) -> bytes:
@@ -116,6 +172,10 @@ class FaultServer:
                 await writer.drain()
                 writer.close()
                 self.recorder.event("responded", status=status)
+            elif self.mode in HANDSHAKE_ANSWERS:
+                writer.write(handshake_answer(self.mode, request))
+                await writer.drain()
+                self.recorder.event("responded", status=101)
             elif self.mode == "silent":
                 self.recorder.event("holding")
         except Exception as exc:  # the client went away: an observation

@@ -3,7 +3,14 @@ import socket
 
 import pytest
 
-from harness.peer.faults import RESPONSES, SERVICE_UNAVAILABLE, FaultServer
+from harness.peer.faults import (
+    HANDSHAKE_ANSWERS,
+    RESPONSES,
+    SERVICE_UNAVAILABLE,
+    FaultServer,
+    accept_for,
+    handshake_answer,
+)
 from harness.peer.recording import Recorder
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n"
@@ -86,3 +93,37 @@ async def test_silent_never_answers():
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="unknown fault mode"):
         FaultServer("teapot", Recorder("server"))
+
+
+def test_the_accept_digest_is_rfc_6455s_example():
+    assert accept_for("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", sorted(HANDSHAKE_ANSWERS))
+async def test_handshake_modes_answer_101_and_hold_the_connection(mode):
+    recorder = Recorder("server")
+    server = FaultServer(mode, recorder)
+    port = await server.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(REQUEST)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+        with pytest.raises(asyncio.TimeoutError):  # held open: no frames, no close
+            await asyncio.wait_for(reader.read(1), 0.2)
+        writer.close()
+    finally:
+        await server.stop()
+    assert head.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    assert [event["name"] for event in recorder.events][-1] == "responded"
+
+
+def test_each_handshake_mode_breaks_exactly_one_rule():
+    request = REQUEST.replace(b"\r\n\r\n", b"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    answers = {mode: handshake_answer(mode, request).decode() for mode in HANDSHAKE_ANSWERS}
+    assert "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" not in answers["bad-accept"]
+    assert "Upgrade: websocket" not in answers["no-upgrade"]
+    for mode in ("no-upgrade", "unoffered-subprotocol", "bad-extension"):
+        assert "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" in answers[mode]
+    assert "Sec-WebSocket-Protocol: chat" in answers["unoffered-subprotocol"]
+    assert "server_max_window_bits=7" in answers["bad-extension"]
