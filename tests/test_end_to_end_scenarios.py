@@ -352,3 +352,33 @@ def test_a_bad_accept_raises_at_once_on_the_new_client_and_waits_out_the_legacy_
     assert only_answer(results, "non-compliant-server", "bad-accept", legacy, "fault")["connect"] == "TimeoutError"
     old = peer(results, "8.1", "default")
     assert only_answer(results, "non-compliant-server", "no-upgrade", old, "fault")["connect"] == "guard-timeout"
+
+
+@pytest.fixture(scope="module")
+def sync_results(tmp_path_factory) -> dict:
+    """14.1 and 14.2's threading implementation: the release before and the
+    release of a fix to recv(timeout=0)."""
+    output = tmp_path_factory.mktemp("sync") / "results.json"
+    process = run_harness(
+        "matrix",
+        "--versions",
+        "14.1,14.2",
+        "--impls",
+        "sync",
+        "--scenarios",
+        "recv-timeout",
+        "--repeat",
+        "1",
+        "--output",
+        str(output),
+        "--no-tables",
+    )
+    assert process.returncode == exit_codes.SUCCESS, process.stderr[-3000:]
+    return results_file.load(output)
+
+
+def test_recv_timeout_zero_missed_a_waiting_message_in_14_1_and_returns_it_from_14_2(sync_results):
+    before, after = peer(sync_results, "14.1", "sync"), peer(sync_results, "14.2", "sync")
+    waiting = "zero-message-waiting"
+    assert only_answer(sync_results, "recv-timeout", waiting, before, after)["recv"] == ["TimeoutError", "'ready'"]
+    assert only_answer(sync_results, "recv-timeout", waiting, after, before)["recv"] == ["'ready'"]

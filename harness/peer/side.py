@@ -165,8 +165,18 @@ class Side:
             "send", {"message": _short(message)}, lambda: self.driver.send(self.connection, message)
         )
 
-    async def recv(self) -> Step:
-        return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
+    async def recv(self, timeout: Optional[float] = None) -> Step:
+        """Receive a message; with ``timeout``, pass it to ``recv(timeout=...)``
+        where the implementation takes one (the threading one), else the
+        step is unsupported. The guard lies beyond that timeout."""
+        if timeout is None:
+            return await self._step("recv", {}, lambda: self.driver.recv(self.connection))
+        return await self._step(
+            "recv",
+            {"timeout": timeout},
+            lambda: self.driver.recv_with_timeout(self.connection, timeout),
+            guard=timeout + STEP_GUARD,
+        )
 
     async def close(self, code: Optional[int] = 1000, reason: str = "") -> Step:
         """Close with ``code`` and ``reason``; ``code=None`` sends an empty close frame.

@@ -580,6 +580,12 @@ class Driver:
     async def recv(self, connection: Any) -> Any:
         return await connection.recv()
 
+    async def recv_with_timeout(self, connection: Any, timeout: float) -> Any:
+        """``recv(timeout=...)``, where the connection's ``recv`` takes one."""
+        if "timeout" not in parameters(connection.recv):
+            raise Unsupported("recv() takes no timeout")
+        return await connection.recv(timeout=timeout)
+
     async def close(self, connection: Any, code: Optional[int], reason: str) -> Any:
         if code is None:
             return await self.close_without_code(connection)

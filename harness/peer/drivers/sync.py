@@ -24,7 +24,16 @@ import threading
 import time
 from typing import Any, Callable, Coroutine, Dict, List, Optional, Set, Tuple
 
-from .base import HANDLER_GRACE, STOP_TIMEOUT, Driver, ScenarioMistake, Unavailable, Unsupported, shutdown_socket
+from .base import (
+    HANDLER_GRACE,
+    STOP_TIMEOUT,
+    Driver,
+    ScenarioMistake,
+    Unavailable,
+    Unsupported,
+    parameters,
+    shutdown_socket,
+)
 
 
 class Watchdog:
@@ -208,6 +217,11 @@ class SyncDriver(Driver):
 
     async def recv(self, connection: Any) -> Any:
         return connection.recv()
+
+    async def recv_with_timeout(self, connection: Any, timeout: float) -> Any:
+        if "timeout" not in parameters(connection.recv):
+            raise Unsupported("recv() takes no timeout")
+        return connection.recv(timeout=timeout)
 
     async def close(self, connection: Any, code: Optional[int], reason: str) -> Any:
         if code is None:

@@ -1,0 +1,34 @@
+"""recv-timeout: answer, label and grade on hand-built outcomes."""
+
+import pytest
+
+from harness.peer import scenario
+from tests.outcomes import exception, outcome, raised, step, unsupported, value
+
+SCENARIO = scenario.load("recv-timeout")
+
+TIMED_OUT = raised(exception("builtins.TimeoutError"))
+
+
+@pytest.mark.parametrize(
+    ("waiting", "received", "label", "grade"),
+    [
+        (True, [value("ready")], "recv → 'ready'", "ok"),
+        (True, [TIMED_OUT, value("ready")], "recv → TimeoutError, then 'ready'", "non-strict"),
+        (False, [TIMED_OUT, value("ready")], "recv → TimeoutError, then 'ready'", "ok"),
+        (
+            False,
+            [TIMED_OUT, raised(exception("websockets.exceptions.ConcurrencyError"))],
+            "recv → TimeoutError, then ConcurrencyError",
+            "non-strict",
+        ),
+        (True, [unsupported("recv() takes no timeout")], "recv → unsupported", "informational"),
+    ],
+)
+def test_label_and_grade(waiting, received, label, grade):
+    case = outcome(
+        {"waiting": waiting},
+        client=[step("connect", value({"type": "C"}))] + [step("recv", result) for result in received],
+    )
+    assert SCENARIO.label(case) == label
+    assert SCENARIO.grade(case)[0] == grade
