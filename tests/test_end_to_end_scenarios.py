@@ -22,7 +22,7 @@ pytestmark = pytest.mark.peers
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
     "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types,"
-    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins,non-compliant-server"
+    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins,non-compliant-server,process-response"
 )
 
 
@@ -352,6 +352,14 @@ def test_a_bad_accept_raises_at_once_on_the_new_client_and_waits_out_the_legacy_
     assert only_answer(results, "non-compliant-server", "bad-accept", legacy, "fault")["connect"] == "TimeoutError"
     old = peer(results, "8.1", "default")
     assert only_answer(results, "non-compliant-server", "no-upgrade", old, "fault")["connect"] == "guard-timeout"
+
+
+def test_a_process_response_hook_needs_the_new_server_and_extra_headers_the_legacy_one(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    assert only_answer(results, "process-response", "new", new, new)["header"] == ["conformance"]
+    assert only_answer(results, "process-response", "new", new, old)["serve"] == "TypeError"
+    assert only_answer(results, "process-response", "legacy-callable", new, old)["header"] == ["conformance"]
+    assert only_answer(results, "process-response", "legacy-callable", new, new)["serve"] == "TypeError"
 
 
 @pytest.fixture(scope="module")

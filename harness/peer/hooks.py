@@ -48,3 +48,40 @@ def process_request(options: Dict[str, Any]) -> Callable[..., Any]:
 
         return new_process_request
     raise ScenarioMistake("unknown process_request convention {!r}".format(convention))
+
+
+#: The ways code adds a header to the handshake's response, by release.
+RESPONSE_CONVENTIONS = ("new", "new-async", "legacy-callable")
+
+
+def response_hook(options: Dict[str, Any]) -> Dict[str, Any]:
+    """``serve()`` keyword arguments that add ``options["header"]`` (name,
+    value) to the handshake's response, as code written for one convention
+    does it: ``new`` — ``process_response(connection, request, response)``
+    changing ``response.headers`` in place; ``new-async`` — the same as a
+    coroutine; ``legacy-callable`` — ``extra_headers`` given a callable of
+    ``(path, request_headers)`` returning the headers (the legacy server).
+    Passed to every release as written."""
+    convention = options.get("convention")
+    name, value = options["header"]
+    if convention == "new":
+
+        def process_response(connection: Any, request: Any, response: Any) -> Any:
+            response.headers[name] = value
+            return None
+
+        return {"process_response": process_response}
+    if convention == "new-async":
+
+        async def async_process_response(connection: Any, request: Any, response: Any) -> Any:
+            response.headers[name] = value
+            return None
+
+        return {"process_response": async_process_response}
+    if convention == "legacy-callable":
+
+        def extra_headers(path: Any, request_headers: Any) -> Any:
+            return [(name, value)]
+
+        return {"extra_headers": extra_headers}
+    raise ScenarioMistake("unknown process_response convention {!r}".format(convention))

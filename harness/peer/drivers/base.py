@@ -81,6 +81,7 @@ SERVE_OPTIONS = (
     "tls",
     "origins",
     "basic_auth",
+    "response_hook",
 )
 
 #: Handler signatures a scenario may ask for.
@@ -426,6 +427,11 @@ class Driver:
 
                 parameter = self.tls_parameter(self.serve_function, dict(value).get("convention"))
                 arguments[parameter] = tls.server_context()
+                continue
+            if name == "response_hook":
+                from .. import hooks
+
+                arguments.update(hooks.response_hook(dict(value)))
                 continue
             if name == "basic_auth":
                 arguments.update(self.basic_auth_arguments(dict(value)))
