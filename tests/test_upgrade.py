@@ -169,6 +169,43 @@ def test_an_except_clause_that_stops_catching_is_a_break(role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_a_call_that_stops_raising_is_not_paired_with_another_calls_exception(role):
+    """14.1's recv(timeout=0) raised TimeoutError; 14.2's returns the message,
+    and a later call raises ConnectionClosedOK: a fix, not an except clause
+    that stops catching."""
+    clause = "builtins.TimeoutError"
+    returned = {"step": "recv", "result": {"kind": "value", "value": "ready"}}
+    old_side = side(
+        raised("recv", exception("builtins.TimeoutError", "", {clause: True})),
+        raised("close", exception("websockets.exceptions.ConnectionClosedOK", "", {clause: False})),
+    )
+    new_side = side(
+        returned, raised("close", exception("websockets.exceptions.ConnectionClosedOK", "", {clause: False}))
+    )
+    before = [outcome("a", 10, "A", **{role: old_side})]
+    after = [outcome("b", 10, "B", **{role: new_side})]
+    changes = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    assert [change.aspect for change in changes] == [Aspect.ANSWER]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_same_calls_exceptions_are_compared_whatever_came_before(role):
+    """One more call raising earlier does not shift the pairing of the rest."""
+    clause = "websockets.exceptions.InvalidMessage"
+    later = raised("recv", exception("websockets.exceptions.InvalidMessage", "", {clause: True}))
+    old_side = side(later)
+    new_side = side(
+        raised("send", exception("builtins.RuntimeError", "", {clause: False})),
+        raised("recv", exception("builtins.EOFError", "", {clause: False})),
+    )
+    before = [outcome("a", 10, "A", **{role: old_side})]
+    after = [outcome("b", 10, "B", **{role: new_side})]
+    changes = upgrade.compare(document(*pair(role, before, after)), "13.1", "14.0").changes
+    (catching,) = [change for change in changes if change.aspect == Aspect.CATCHING]
+    assert catching.after == "builtins.EOFError (not caught)"
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_new_warnings_and_changed_messages_are_warnings(role):
     warning = {"category": "builtins.DeprecationWarning", "message": "remove second argument"}
     old_side = side(raised("recv", exception("X", "sent 1011 (unexpected error)")))

@@ -21,13 +21,34 @@ API_SCENARIO = "api-surface"
 
 def exceptions_in(side: Record | None) -> list[Record]:
     """Top-level exceptions a side's steps raised (including concurrent sub-results)."""
-    found: list[Record] = []
+    return [exception for _, exception in located_exceptions_in(side)]
+
+
+#: Where an exception was raised on one side: the step's name, which
+#: occurrence of that step it was (the second ``recv``: 1), and for
+#: ``recv_concurrently`` which of the concurrent calls (else 0).
+Location = tuple[str, int, int]
+
+
+def located_exceptions_in(side: Record | None) -> list[tuple[Location, Record]]:
+    """:func:`exceptions_in`, each with the call that raised it: two releases'
+    exceptions are compared call by call, never by their order alone (a call
+    that stopped raising must not pair the next exception with the old one)."""
+    found: list[tuple[Location, Record]] = []
+    seen: dict[str, int] = {}
     for step in (side or {}).get("steps", []):
+        name = step["step"]
+        occurrence = seen.get(name, 0)
+        seen[name] = occurrence + 1
         result = step["result"]
         if result["kind"] == ResultKind.EXCEPTION:
-            found.append(result["exception"])
-        elif result["kind"] == ResultKind.VALUE and step["step"] == "recv_concurrently":
-            found += [item["exception"] for item in result["value"] if item.get("kind") == ResultKind.EXCEPTION]
+            found.append(((name, occurrence, 0), result["exception"]))
+        elif result["kind"] == ResultKind.VALUE and name == "recv_concurrently":
+            found += [
+                ((name, occurrence, index), item["exception"])
+                for index, item in enumerate(result["value"])
+                if item.get("kind") == ResultKind.EXCEPTION
+            ]
     return found
 
 

@@ -19,7 +19,11 @@ Each pair is compared on six *aspects*; each finds at most one difference:
   every racy pair of the report (:mod:`harness.model.statistics`, α = 1 %).
   Disjoint answer sets are a change whatever the repetitions.
 * **catching** — an ``except`` clause that caught FROM's exception and does
-  not catch TO's (a break).
+  not catch TO's exception *from the same call* (a break). Exceptions are
+  paired by side and call (the second ``recv``, say), never by order alone:
+  a call that stopped raising must not pair the next exception with the
+  old one (14.2's ``recv(timeout=0)`` returning a message 14.1 missed is a
+  fix, not an ``except TimeoutError`` that stops catching).
 * **warnings** — a warning TO emits that FROM never did, from step records
   and attribute reads alike (``DeprecationWarning: …``).
 * **messages** — an exception of the same class whose text changed.
@@ -300,12 +304,17 @@ def main_outcome(cell: CellRecord) -> OutcomeRecord | None:
     return max(cell["outcomes"], key=lambda outcome: outcome["count"]) if cell["outcomes"] else None
 
 
-def exceptions_of(cell: CellRecord, sides: tuple[str, ...]) -> list[Record]:
-    """The exceptions of the cell's most frequent outcome, in step order."""
+def located_exceptions_of(cell: CellRecord, sides: tuple[str, ...]) -> dict[tuple[str, derived.Location], Record]:
+    """The exceptions of the cell's most frequent outcome, by the side and
+    the call that raised them (:func:`derived.located_exceptions_in`)."""
     outcome = main_outcome(cell)
     if outcome is None:
-        return []
-    return [exception for side in sides for exception in derived.exceptions_in(outcome["outcome"].get(side))]
+        return {}
+    return {
+        (side, where): exception
+        for side in sides
+        for where, exception in derived.located_exceptions_in(outcome["outcome"].get(side))
+    }
 
 
 def messages_of(cell: CellRecord, sides: tuple[str, ...], exception_class: str) -> frozenset[str]:
@@ -354,7 +363,11 @@ def observe(probe: Probe, cell: CellRecord | None, features: dict[str, Any] | No
         return sorted(messages_of(cell, sides, probe.subject))
     if probe.aspect == Aspect.CATCHING:
         clause, _, _ = probe.subject.partition(" ")
-        return [exception.get("caught_by", {}).get(clause) for exception in exceptions_of(cell, sides)]
+        located = located_exceptions_of(cell, sides)
+        return [
+            [side, list(where), located[side, where].get("caught_by", {}).get(clause)]
+            for side, where in sorted(located)
+        ]
     raise ValueError(probe.aspect)
 
 
@@ -463,8 +476,9 @@ def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version
             )
         )
     findings += _log_findings(site, before, after, sides)
-    old_exceptions, new_exceptions = exceptions_of(before, sides), exceptions_of(after, sides)
-    for old_exception, new_exception in zip(old_exceptions, new_exceptions):
+    old_exceptions, new_exceptions = located_exceptions_of(before, sides), located_exceptions_of(after, sides)
+    for call in sorted(old_exceptions.keys() & new_exceptions.keys()):
+        old_exception, new_exception = old_exceptions[call], new_exceptions[call]
         if old_exception["class"] == new_exception["class"] and old_exception.get("str") != new_exception.get("str"):
             name = old_exception["class"]
             old_text, new_text = str(old_exception.get("str", "")), str(new_exception.get("str", ""))
@@ -474,7 +488,7 @@ def _compare_pair(site: Site, before: CellRecord, after: CellRecord, new_version
                     subject=name,
                 )
             )  # fmt: skip
-        for clause, caught in old_exception.get("caught_by", {}).items():
+        for clause, caught in old_exception.get("caught_by", {}).items():  # the same call, both releases
             now = new_exception.get("caught_by", {}).get(clause)
             if caught is True and now is not True:
                 change = "name absent" if now == "absent" else "not caught"
