@@ -22,7 +22,7 @@ pytestmark = pytest.mark.peers
 SCENARIOS = (
     "close-code-reason,abort,api-surface,handler-signature,http-error-status,"
     "oversize,keepalive,concurrent-recv,invalid-utf8,handshake-headers,process-request,subprotocols,send-types,"
-    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins,non-compliant-server,process-response"
+    "reconnection,tls,server-shutdown,http-edges,ping,basic-auth,origins,non-compliant-server,process-response,uri-forms"
 )
 
 
@@ -360,6 +360,13 @@ def test_a_process_response_hook_needs_the_new_server_and_extra_headers_the_lega
     assert only_answer(results, "process-response", "new", new, old)["serve"] == "TypeError"
     assert only_answer(results, "process-response", "legacy-callable", new, old)["header"] == ["conformance"]
     assert only_answer(results, "process-response", "legacy-callable", new, new)["serve"] == "TypeError"
+
+
+def test_8_1_sends_an_iri_unencoded_which_17_4_refuses(results):
+    old, new = peer(results, "8.1", "default"), peer(results, newest(results), "default")
+    assert only_answer(results, "uri-forms", "iri", old, new)["connect"] == "InvalidMessage"
+    assert only_answer(results, "uri-forms", "iri", old, old)["handler_path"] == "/caf\udcc3\udca9?name=zo\udcc3\udcab"
+    assert only_answer(results, "uri-forms", "iri", new, old)["handler_path"] == "/caf%C3%A9?name=zo%C3%AB"
 
 
 @pytest.fixture(scope="module")
