@@ -2,7 +2,8 @@
 
 The client connects to fault servers that are not WebSocket servers: nothing
 listening, a server that accepts then closes at once, one that reads the
-request then closes, one that answers HTTP 503, and one that never answers
+request then closes, one that answers HTTP 503 (with or without
+``Content-Length``), and one that never answers
 (client open timeout 1 s where the version has one). The harness waits for
 the library's own worst case (its open timeout, then its close timeout while
 it tears the connection down, plus a margin): only a version without an open
@@ -24,6 +25,11 @@ SCENARIO = Scenario(
         Variant("accept-close", {"fault": "accept-close"}, "TCP accepted, then closed at once"),
         Variant("read-close", {"fault": "read-close"}, "request read, then closed"),
         Variant("http-503", {"fault": "http-503"}, "answers HTTP/1.1 503"),
+        Variant(
+            "http-503-no-length",
+            {"fault": "http-503-no-length"},
+            "answers 503 without Content-Length (the body ends at the close)",
+        ),
         Variant("silent", {"fault": "silent"}, "accepts, never answers", case_seconds=4.0),
     ),
     expectation=(
@@ -67,6 +73,7 @@ EXPECTED_BASES = {
     "accept-close": ("websockets.exceptions.InvalidHandshake",),
     "read-close": ("websockets.exceptions.InvalidHandshake",),
     "http-503": ("websockets.exceptions.InvalidHandshake",),
+    "http-503-no-length": ("websockets.exceptions.InvalidHandshake",),
     "silent": ("builtins.TimeoutError", "asyncio.exceptions.TimeoutError", "concurrent.futures._base.TimeoutError"),
 }
 

@@ -1,17 +1,22 @@
 """origins: a server that accepts only listed ``Origin`` headers, and
 clients that send an allowed origin, another one, or none.
 
-The server passes ``origins=[ALLOWED]`` to ``serve()``; the client passes
+The server passes ``origins=[ALLOWED]`` to ``serve()`` (or a compiled
+regular expression, which 14.2 accepts); the client passes
 ``origin=`` to ``connect()`` (or nothing, as non-browser clients do).
 Browsers always send ``Origin``; other clients usually do not, so whether a
 server with an origins list refuses a request without one decides whether
 scripts and health checks still get through.
 """
 
+import re
+
 from harness.peer.labels import first_exception, first_result_text, status_accessor
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 ALLOWED = "https://allowed.example"
+#: A pattern ``origins`` may hold from 14.2 (matched in full).
+PATTERN = r"https://[a-z]+\.example"
 OTHER = "https://attacker.example"
 GREETING = "welcome"
 
@@ -22,6 +27,11 @@ SCENARIO = Scenario(
         Variant("allowed", {"origin": ALLOWED}, "the client sends the allowed Origin"),
         Variant("other", {"origin": OTHER}, "the client sends another Origin"),
         Variant("none", {"origin": None}, "the client sends no Origin (as non-browser clients do)"),
+        Variant(
+            "pattern",
+            {"origin": ALLOWED, "pattern": True},
+            "the server's list holds a regular expression (14.2+) that the Origin matches",
+        ),
     ),
     expectation=(
         "RFC 6455 10.2: an Origin not in the list gets 403; a request without Origin is refused too unless "
@@ -37,6 +47,8 @@ SCENARIO = Scenario(
 
 
 def server_options(variant):
+    if variant.get("pattern"):
+        return {"origins": [re.compile(PATTERN)]}
     return {"origins": [ALLOWED]}
 
 
@@ -78,9 +90,11 @@ def label(outcome):
 def grade(outcome):
     given = answer(outcome)
     name = outcome["variant"]["name"]
-    if name == "allowed":
+    if name in ("allowed", "pattern"):
         if given["connect"] == "ok":
             return "ok", "the allowed origin is accepted"
+        if name == "pattern":
+            return "informational", "this release's origins list takes no regular expressions: " + label(outcome)
         return "failed", "the allowed origin was refused: " + label(outcome)
     if given["connect"] == "ok":
         return "failed", "a request with {} was accepted".format("another origin" if name == "other" else "no origin")

@@ -340,6 +340,13 @@ def test_an_origins_list_refuses_a_client_without_origin(results, version):
     client = peer(results, newest(results), "default")
     assert only_answer(results, "origins", "none", client, server)["status"] == 403
     assert only_answer(results, "origins", "allowed", client, server)["received"] == "'welcome'"
+    # A regular expression in the list: 17.4 matches it, 8.1 compares it with the Origin as a string.
+    pattern = only_answer(results, "origins", "pattern", client, server)
+    assert pattern == (
+        {"connect": "ok", "received": "'welcome'"}
+        if version == "newest"
+        else {"connect": "InvalidStatus", "status": 403}
+    )
 
 
 def test_a_bad_accept_raises_at_once_on_the_new_client_and_waits_out_the_legacy_one(results):

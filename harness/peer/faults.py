@@ -19,6 +19,9 @@ Modes:
 ``http-403``
     read the request, answer ``HTTP/1.1 403 Forbidden``, close: a refusal
     a client should not retry.
+``http-503-no-length``
+    answer 503 without ``Content-Length``: the body ends when the server
+    closes the connection, as HTTP/1.1 allows.
 ``silent``
     accept, read the request, never answer; close when the case ends.
 
@@ -67,7 +70,16 @@ HANDSHAKE_ANSWERS = {
     ),
 }
 
-MODES = ("refused", "accept-close", "read-close", "http-503", "http-403", "silent", *HANDSHAKE_ANSWERS)
+MODES = (
+    "refused",
+    "accept-close",
+    "read-close",
+    "http-503",
+    "http-403",
+    "http-503-no-length",
+    "silent",
+    *HANDSHAKE_ANSWERS,
+)
 
 #: RFC 6455 1.3: the GUID appended to the key before hashing.
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -91,14 +103,13 @@ def handshake_answer(mode: str, request: bytes) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _response(status: int, phrase: str) -> bytes:
+def _response(status: int, phrase: str, length: bool = True) -> bytes:
     body = (phrase + "\n").encode()
+    content_length = "Content-Length: {}\r\n".format(len(body)) if length else ""
     return (
-        "HTTP/1.1 {} {}\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n"
-        "Content-Length: {}\r\n"
-        "Connection: close\r\n"
-        "\r\n".format(status, phrase, len(body)).encode()
+        "HTTP/1.1 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\n{}Connection: close\r\n\r\n".format(
+            status, phrase, content_length
+        ).encode()
         + body
     )
 
@@ -107,6 +118,7 @@ def _response(status: int, phrase: str) -> bytes:
 RESPONSES = {
     "http-503": (503, _response(503, "Service Unavailable")),
     "http-403": (403, _response(403, "Forbidden")),
+    "http-503-no-length": (503, _response(503, "Service Unavailable", length=False)),
 }
 SERVICE_UNAVAILABLE = RESPONSES["http-503"][1]
 

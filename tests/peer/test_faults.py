@@ -127,3 +127,11 @@ def test_each_handshake_mode_breaks_exactly_one_rule():
         assert "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" in answers[mode]
     assert "Sec-WebSocket-Protocol: chat" in answers["unoffered-subprotocol"]
     assert "server_max_window_bits=7" in answers["bad-extension"]
+
+
+@pytest.mark.asyncio
+async def test_http_503_without_length_ends_its_body_with_the_close():
+    answer, events = await exchange("http-503-no-length")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503 Service Unavailable\r\n") and b"Content-Length" not in head
+    assert body == b"Service Unavailable\n" and events[-1] == "responded"

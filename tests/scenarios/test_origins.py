@@ -26,6 +26,8 @@ def case(name, connect, received=None):
         (case("none", FORBIDDEN), "connect InvalidStatus 403", "ok"),
         (case("none", value({"type": "C"}), "welcome"), "connect ok, recv 'welcome'", "failed"),
         (case("other", raised(exception("builtins.EOFError"))), "connect EOFError", "non-strict"),
+        (case("pattern", value({"type": "C"}), "welcome"), "connect ok, recv 'welcome'", "ok"),
+        (case("pattern", FORBIDDEN), "connect InvalidStatus 403", "informational"),
     ],
 )
 def test_label_and_grade(built, label, grade):
