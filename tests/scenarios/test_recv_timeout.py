@@ -32,3 +32,9 @@ def test_label_and_grade(waiting, received, label, grade):
     )
     assert SCENARIO.label(case) == label
     assert SCENARIO.grade(case)[0] == grade
+
+
+def test_an_implementation_whose_recv_takes_no_timeout_stops_at_the_probe():
+    case = outcome({"waiting": True}, client=[step("connect", value({"type": "C"})), step("call", value(False))])
+    assert SCENARIO.answer(case) == {"recv": ["unsupported"]}
+    assert SCENARIO.grade(case)[0] == "informational"
