@@ -37,7 +37,11 @@ SCENARIO = Scenario(
         "https://websockets.readthedocs.io/en/stable/reference/asyncio/client.html#websockets.asyncio.client.ClientConnection.send",
         "https://websockets.readthedocs.io/en/stable/project/changelog.html",
     ),
-    repetitions=None,
+    # What send() accepts does not race: none of the 252 reference cells
+    # varied over 10 runs each (2026-11-26); a cell that varies (the trio
+    # server skipping its handler when the client is already gone) still
+    # runs up to --max-repeat times.
+    repetitions=3,
 )
 
 
