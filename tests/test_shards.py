@@ -50,13 +50,18 @@ def test_the_partition_is_the_same_every_time():
     assert sorted(first) == sorted(again)
 
 
+#: keepalive's runs per cell: its own repetitions (3), not --repeat.
+KEEPALIVE_RUNS = SCENARIOS["keepalive"].declaration.repetitions or 10
+
+
 def test_costs_come_from_the_reference_then_the_declaration():
     cell = next(c for c in cells() if c.scenario == "keepalive")
-    assert shards.cost(cell, SCENARIOS["keepalive"], 10, None) == pytest.approx(10 * 1.6)
+    assert KEEPALIVE_RUNS == 3
+    assert shards.cost(cell, SCENARIOS["keepalive"], 10, None) == pytest.approx(KEEPALIVE_RUNS * 1.6)
     key = "client-stops-answering | 13.1/default → 13.1/default"
     reference = {"keepalive": {"cells": {key: {"status": "measured", "seconds": 2.0}}}}
     measured = next(c for c in cells() if c.scenario == "keepalive" and c.variant == "client-stops-answering")
-    assert shards.cost(measured, SCENARIOS["keepalive"], 10, reference) == pytest.approx(20.0)
+    assert shards.cost(measured, SCENARIOS["keepalive"], 10, reference) == pytest.approx(KEEPALIVE_RUNS * 2.0)
     silent = next(c for c in cells() if c.scenario == "handshake-non-ready" and c.variant == "silent")
     assert shards.cost(silent, SCENARIOS["handshake-non-ready"], 10, None) == pytest.approx(40.0)
 
@@ -66,7 +71,9 @@ def test_timings_of_a_previous_run_come_before_the_reference():
     key = "client-stops-answering | 13.1/default → 13.1/default"
     reference = {"keepalive": {"cells": {key: {"status": "measured", "seconds": 2.0}}}}
     seen = {f"keepalive | {key}": shards.Expectation(5.0, 0.0)}
-    assert shards.cost(cell, SCENARIOS["keepalive"], 10, reference, measured=seen) == pytest.approx(50.0)
+    assert shards.cost(cell, SCENARIOS["keepalive"], 10, reference, measured=seen) == pytest.approx(
+        KEEPALIVE_RUNS * 5.0
+    )
     varied = {f"keepalive | {key}": shards.Expectation(5.0, 1.0)}
     assert shards.cost(cell, SCENARIOS["keepalive"], 10, reference, 60, measured=varied) == pytest.approx(300.0)
 
