@@ -187,7 +187,8 @@ def test_label_and_grade_come_from_the_scenario():
 def test_a_cell_that_cannot_be_aggregated_is_an_error_not_a_crash():
     module = scenario.load("send-then-close")
     cell = Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
-    broken = CaseResult("measured", {"steps": "not a list"}, record(), port=40001)
+    unserializable = dict(record(step("recv", closed(1))), extra=object())  # no peer can send this: a harness fault
+    broken = CaseResult("measured", unserializable, record(), port=40001)
     summary = outcomes.aggregate(module, cell, [broken])
     assert summary.status == "error"
     assert summary.errors[0]["reason"].startswith("harness: aggregating this cell failed")
@@ -499,3 +500,17 @@ def test_an_outcome_with_a_lone_surrogate_has_a_key():
     right = {"client": {"steps": [{"result": {"value": "caf\udce8"}}]}}
     assert outcomes.outcome_key(left) != outcomes.outcome_key(right)
     assert outcomes.outcome_key(left) == outcomes.outcome_key(json.loads(json.dumps(left)))
+
+
+def test_an_answer_that_raises_costs_its_cell_as_the_scenarios_error():
+    def answer(outcome):
+        raise KeyError("steps")
+
+    module = dataclasses.replace(scenario.load("send-then-close"), answer=answer)
+    cell = Cell("send-then-close", "close-1000-right-away", CLIENT, SERVER)
+    result = CaseResult("measured", record(step("recv", closed(1))), record(), port=1)
+    described = outcomes.aggregate(module, cell, [result, copy.deepcopy(result)]).describe()
+    assert described["status"] == "error"
+    (error,) = described["errors"]
+    assert error["count"] == 2
+    assert error["reason"] == "scenario send-then-close: answer() raised KeyError: 'steps'"

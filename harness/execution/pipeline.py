@@ -152,15 +152,20 @@ def discover_scenarios() -> tuple[str, ...]:
 
 
 def load_scenarios(ids: tuple[str, ...]) -> dict[str, LoadedScenario]:
-    """Step 1. A scenario that does not load is a usage error."""
+    """Step 1. A scenario that does not load is a usage error — the
+    selected ones, and every other scenario file too: a broken file is
+    reported before any environment is built, never silently skipped
+    because other scenarios were selected."""
     if str(PROJECT) not in sys.path:
         sys.path.insert(0, str(PROJECT))
     loaded = {}
-    for scenario_id in ids:
+    for scenario_id in dict.fromkeys((*ids, *discover_scenarios())):
         try:
-            loaded[scenario_id] = scenario_api.load(scenario_id)
+            found = scenario_api.load(scenario_id)
         except scenario_api.ScenarioError as exc:
             raise UsageError(str(exc)) from None
+        if scenario_id in ids:
+            loaded[scenario_id] = found
     return loaded
 
 

@@ -156,9 +156,19 @@ def outcome_key(outcome: Record) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+class ScenarioFunctionError(Exception):
+    """A scenario's ``answer()`` raised: its cell fails, shown as the
+    scenario's error, and the run goes on."""
+
+
 def answer_of(scenario: LoadedScenario, outcome: Record) -> Any:
     """The part of ``outcome`` that answers the scenario's question."""
-    return outcome if scenario.answer is None else scenario.answer(outcome)
+    if scenario.answer is None:
+        return outcome
+    try:
+        return scenario.answer(outcome)
+    except Exception as exc:
+        raise ScenarioFunctionError(f"scenario {scenario.id}: answer() raised {type(exc).__name__}: {exc}") from exc
 
 
 def label_outcome(scenario: LoadedScenario, outcome: Record) -> str:
@@ -252,6 +262,10 @@ class CellAccumulator:
         self.runs += 1
         try:
             self._add(result)
+        except ScenarioFunctionError as exc:  # the scenario's bug: this cell's error, not the run's
+            reason = str(exc)
+            self.errors[reason] += 1
+            self.error_examples.setdefault(reason, CaseResult(CellStatus.ERROR, error=reason))
         except Exception as exc:  # a harness bug must cost one cell, not the run
             reason = f"harness: aggregating this cell failed: {type(exc).__name__}: {exc}"
             self.errors[reason] += 1

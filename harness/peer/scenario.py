@@ -195,13 +195,34 @@ def load(scenario_id: str) -> LoadedScenario:
     except ModuleNotFoundError as exc:
         if exc.name in (module_name(scenario_id), SCENARIO_PACKAGE):
             raise ScenarioError("unknown scenario {!r}".format(scenario_id)) from None
-        raise
+        raise ScenarioError(_import_failure(scenario_id, exc)) from None
+    except Exception as exc:  # the author's mistake, reported as theirs
+        raise ScenarioError(_import_failure(scenario_id, exc)) from None
     validate(module)
     if module.SCENARIO.id != scenario_id:
         raise ScenarioError(
             "{} declares id {!r}, expected {!r}".format(module.__name__, module.SCENARIO.id, scenario_id)
         )
     return from_module(module)
+
+
+def _import_failure(scenario_id: str, exc: BaseException) -> str:
+    """``scenarios/name.py:LINE: what went wrong``, one line: where in the
+    scenario file importing it failed (the innermost frame in that file; for
+    a syntax error, the line the parser stopped at)."""
+    path = "{}/{}.py".format(SCENARIO_PACKAGE, scenario_id.replace("-", "_"))
+    line = None  # type: Optional[int]
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.endswith(path):
+        line = exc.lineno
+    else:
+        traceback = exc.__traceback__
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_filename.endswith(path):
+                line = traceback.tb_lineno
+            traceback = traceback.tb_next
+    where = "{}:{}".format(path, line) if line is not None else path
+    detail = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    return "{}: cannot be imported: {}: {}".format(where, type(exc).__name__, " ".join(str(detail).split()))
 
 
 def from_module(module: ModuleType) -> LoadedScenario:

@@ -1,4 +1,6 @@
 import dataclasses
+import importlib
+import sys
 import types
 
 import pytest
@@ -100,3 +102,48 @@ def test_describe_is_json_ready():
     described = scenario.describe(declaration)
     assert described["variants"] == [{"name": "a", "params": {"code": 1000}, "description": "desc"}]
     assert described["links"] == ["https://example"]
+
+
+@pytest.fixture
+def author_package(tmp_path, monkeypatch):
+    """A scenario package of the author's, outside this checkout."""
+    package = tmp_path / "authored_scenarios"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", "authored_scenarios")
+    for name in [name for name in sys.modules if name.split(".")[0] == "authored_scenarios"]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    yield package
+    for name in [name for name in sys.modules if name.split(".")[0] == "authored_scenarios"]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "x = 1\ndef client(side, variant)\n    pass\n",
+            "authored_scenarios/broken.py:2: cannot be imported: SyntaxError: ",
+        ),
+        (
+            "import json\n\nraise RuntimeError('not ready')\n",
+            "authored_scenarios/broken.py:3: cannot be imported: RuntimeError: not ready",
+        ),
+        ("import no_such_module_here\n", "authored_scenarios/broken.py:1: cannot be imported: ModuleNotFoundError: "),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_the_authors_one_line_with_its_line(author_package, source, expected):
+    (author_package / "broken.py").write_text(source)
+    with pytest.raises(ScenarioError) as raised:
+        scenario.load("broken")
+    message = str(raised.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_a_scenario_that_breaks_the_contract_names_its_module(author_package):
+    (author_package / "contract.py").write_text("async def client(side, variant):\n    pass\n")
+    with pytest.raises(ScenarioError, match=r"^authored_scenarios\.contract does not define SCENARIO"):
+        scenario.load("contract")
