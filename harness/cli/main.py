@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
-from harness.cli import benchmark, commands
+from harness.cli import benchmark, commands, scaffold
 from harness.core import exit_codes
 from harness.core.exit_codes import BadInputError, UsageError
 from harness.core.text import visible
@@ -350,6 +350,23 @@ def make_parser() -> ArgumentParser:
     report.add_argument("--results", type=Path, default=MatrixOptions.output)
     add_reference_argument(report, "reference the reports show drift against")
 
+    new = subcommands.add_parser("new", help="write a new scenario and its test from a template")
+    new.add_argument("scenario_id", metavar="ID", help="the new scenario's id: lowercase words joined by hyphens")
+
+    attempt = subcommands.add_parser(
+        "try", help="run one scenario once per variant between two releases and print both sides' steps"
+    )
+    attempt.add_argument("scenario_id", metavar="ID", help="the scenario to run")
+    attempt.add_argument("--client", required=True, help="the client release (e.g. 13.1, newest)")
+    attempt.add_argument("--server", required=True, help="the server release")
+    attempt.add_argument(
+        "--impl",
+        default="default",
+        choices=IMPLEMENTATIONS,
+        help="the implementation on both sides (default: default)",
+    )
+    attempt.add_argument("--output", type=Path, help="the results file (default: reports/try-ID/results.json)")
+
     bench = subcommands.add_parser("bench", help="measure cases per second on a fixed subset")
     bench.add_argument("--repeat", type=bounded_integer(MAXIMUM_REPEAT), default=20)
     bench.add_argument(
@@ -389,6 +406,10 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
         return _history(arguments)
     if arguments.command == "report":
         return commands.report(arguments.results, arguments.reference)
+    if arguments.command == "new":
+        return scaffold.new(arguments.scenario_id)
+    if arguments.command == "try":
+        return _try(arguments)
     assert arguments.command == "bench", arguments.command
     return benchmark.run_benchmark(arguments.repeat, arguments.jobs, arguments.environments)
 
@@ -407,6 +428,23 @@ def _history(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
     if arguments.output == MatrixOptions.output:  # its own run never replaces reports/results.json
         options = dataclasses.replace(options, output=MatrixOptions.output.parent / request.stem / "results.json")
     return commands.history_command(options, request)
+
+
+def _try(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    for version in (arguments.client, arguments.server):
+        versions.validate_selector(version)
+    scenario_id = arguments.scenario_id
+    options = MatrixOptions(
+        clients=versions.parse_selectors(arguments.client),
+        servers=versions.parse_selectors(arguments.server),
+        implementations=matrix.parse_implementations(arguments.impl),
+        scenarios=parse_scenarios(scenario_id),
+        repeat=1,
+        max_repeat=1,
+        # Its own run never replaces reports/results.json.
+        output=arguments.output or MatrixOptions.output.parent / f"try-{scenario_id}" / "results.json",
+    )
+    return scaffold.try_scenario(options)
 
 
 async def _matrix(options: MatrixOptions) -> int:

@@ -1,0 +1,77 @@
+"""new and try: a scenario from the templates, and its steps printed."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from harness.cli import scaffold
+from harness.core import exit_codes
+from harness.core.exit_codes import UsageError
+from harness.peer import scenario
+from tests.conftest import run_harness
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A project root outside this checkout, its scenarios importable as a package of their own."""
+    (tmp_path / "authored").mkdir()
+    (tmp_path / "authored" / "__init__.py").write_text("")
+    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", "authored")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [name for name in sys.modules if name.split(".")[0] == "authored"]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    yield tmp_path
+    for name in [name for name in sys.modules if name.split(".")[0] == "authored"]:
+        del sys.modules[name]
+
+
+def test_new_writes_a_scenario_that_loads_and_its_test(root):
+    assert scaffold.new("echo-twice", root) == 0
+    source, test = scaffold.scenario_paths("echo-twice", root)
+    assert source == root / "authored" / "echo_twice.py"
+    assert test == root / "tests" / "scenarios" / "test_echo_twice.py"
+    loaded = scenario.load("echo-twice")
+    assert loaded.id == "echo-twice" and [variant.name for variant in loaded.declaration.variants] == ["one-message"]
+    assert 'scenario.load("echo-twice")' in test.read_text()
+
+
+def test_new_never_overwrites(root):
+    scaffold.new("echo-twice", root)
+    source, _ = scaffold.scenario_paths("echo-twice", root)
+    source.write_text("# mine\n")
+    with pytest.raises(UsageError, match="exists"):
+        scaffold.new("echo-twice", root)
+    assert source.read_text() == "# mine\n"
+
+
+@pytest.mark.parametrize("bad", ["Echo", "echo_twice", "-echo", "echo--twice", "../echo"])
+def test_new_refuses_what_is_not_a_scenario_id(root, bad):
+    with pytest.raises(UsageError, match="not a scenario id"):
+        scaffold.new(bad, root)
+    assert not list((root / "authored").glob("*.py"))[1:]
+
+
+def test_step_lines_say_each_call_and_what_it_gave():
+    record = {
+        "steps": [
+            {"step": "send", "args": {"message": "hi"}, "result": {"kind": "value", "value": None}},
+            {"step": "recv", "args": {}, "result": {"kind": "guard-timeout", "after": 5.0, "reason": "x"}},
+        ]
+    }
+    assert scaffold.step_lines(record) == ["send(message='hi') → None", "recv() → guard-timeout"]
+
+
+@pytest.mark.peers
+def test_try_prints_both_sides_steps(tmp_path):
+    process = run_harness(
+        "try", "ping", "--client", "17.4", "--server", "17.4", "--output", str(tmp_path / "results.json")
+    )
+    assert process.returncode == exit_codes.SUCCESS, process.stderr[-2000:]
+    assert "ping measure-latency | 17.4/default" in process.stderr
+    assert "  client  call(arguments=[], function='ping_and_wait') → ok" in process.stderr
+    assert "  server  recv() → ConnectionClosedOK 1000" in process.stderr
+    assert (tmp_path / "results.json").is_file()
