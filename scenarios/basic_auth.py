@@ -12,7 +12,14 @@ URI (``ws://user:password@host/``), from which the library sends the
 ``Authorization`` header.
 """
 
-from harness.peer.labels import errors_logged, first_exception, first_result_text, short_class, status_accessor
+from harness.peer.labels import (
+    errors_logged,
+    first_exception,
+    first_result_text,
+    handler_ran,
+    short_class,
+    status_accessor,
+)
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 REALM = "conformance"
@@ -76,18 +83,13 @@ async def client(side, variant):
         await side.close(1000, "")
 
 
-def _handler_ran(outcome):
-    server = outcome.get("server") or {}
-    return any(event.get("name") == "handler-started" for event in server.get("events", []))
-
-
 def answer(outcome):
     """What serve() did (when it raised), what connect() got (its status
     for a refused handshake), the first message, whether the handler ran,
     and what the server logged at ERROR."""
     given = {
         "connect": first_result_text(outcome, "client", "connect"),
-        "handler_ran": _handler_ran(outcome),
+        "handler_ran": handler_ran(outcome),
         "errors_logged": errors_logged(outcome, "server"),
     }
     serve = first_exception(outcome, "server", "serve")

@@ -14,7 +14,7 @@ upgrade headers, sent by the harness's raw client), and a WebSocket client
 connecting to another path, whose handler must still run.
 """
 
-from harness.peer.labels import errors_logged, first_result, first_result_text
+from harness.peer.labels import errors_logged, first_result, first_result_text, handler_ran
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import SAME_SERVERS, STATE_SNAPSHOTS, Scenario, Variant
 
@@ -84,16 +84,11 @@ async def client(side, variant):
     await side.recv()
 
 
-def _handler_ran(outcome):
-    server = outcome.get("server") or {}
-    return any(event.get("name") == "handler-started" for event in server.get("events", []))
-
-
 def answer(outcome):
     """What the client got (the health check's status and body, or the
     WebSocket connection and its first message), whether the handler ran,
     and what the server logged at ERROR."""
-    given = {"handler_ran": _handler_ran(outcome), "errors_logged": errors_logged(outcome, "server")}
+    given = {"handler_ran": handler_ran(outcome), "errors_logged": errors_logged(outcome, "server")}
     raw = first_result(outcome, "client", "raw_request")
     if raw is not None:
         value = raw.get("value") if raw.get("kind") == ResultKind.VALUE else None

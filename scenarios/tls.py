@@ -12,7 +12,7 @@ before 13.0), or through ``ssl_context`` as code written for 11.x/12.x's
 threading client passes it.
 """
 
-from harness.peer.labels import errors_logged, first_result, first_result_text, short_class
+from harness.peer.labels import errors_logged, first_result, first_result_text, handler_ran, short_class
 from harness.peer.recording import ResultKind
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
@@ -79,16 +79,11 @@ def _connect_warnings(outcome):
     )
 
 
-def _handler_ran(outcome):
-    server = outcome.get("server") or {}
-    return any(event.get("name") == "handler-started" for event in server.get("events", []))
-
-
 def answer(outcome):
     """What connect() gave (with the cause of an exception), the first
     message, the warnings connect() emitted, whether the handler ran."""
     result = first_result(outcome, "client", "connect")
-    given = {"connect": first_result_text(outcome, "client", "connect"), "handler_ran": _handler_ran(outcome)}
+    given = {"connect": first_result_text(outcome, "client", "connect"), "handler_ran": handler_ran(outcome)}
     if result is not None and result["kind"] == ResultKind.EXCEPTION:
         cause = result["exception"].get("cause")
         if cause:

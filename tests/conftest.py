@@ -13,6 +13,7 @@ workflow does), never in the default run that decides whether work lands.
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -89,3 +90,26 @@ def processes_tagged(tag: str) -> list[int]:
 @pytest.fixture
 def project() -> Path:
     return PROJECT
+
+
+#: The package an author's scenarios live in, in the tests that play an author.
+AUTHORED = "authored_scenarios"
+
+
+@pytest.fixture
+def author_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A scenario package of the author's, outside this checkout, importable
+    as the scenario package (and forgotten again afterwards)."""
+    from harness.peer import scenario
+
+    package = tmp_path / AUTHORED
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", AUTHORED)
+    for name in [name for name in sys.modules if name.split(".")[0] == AUTHORED]:
+        monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    yield package
+    for name in [name for name in sys.modules if name.split(".")[0] == AUTHORED]:
+        del sys.modules[name]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-
 import pytest
 
 from harness.cli import scaffold
@@ -15,24 +12,15 @@ from tests.conftest import run_harness
 
 
 @pytest.fixture
-def root(tmp_path, monkeypatch):
-    """A project root outside this checkout, its scenarios importable as a package of their own."""
-    (tmp_path / "authored").mkdir()
-    (tmp_path / "authored" / "__init__.py").write_text("")
-    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", "authored")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [name for name in sys.modules if name.split(".")[0] == "authored"]:
-        monkeypatch.delitem(sys.modules, name)
-    importlib.invalidate_caches()
-    yield tmp_path
-    for name in [name for name in sys.modules if name.split(".")[0] == "authored"]:
-        del sys.modules[name]
+def root(author_package):
+    """A project root outside this checkout (its scenario package is the author's)."""
+    return author_package.parent
 
 
-def test_new_writes_a_scenario_that_loads_and_its_test(root):
+def test_new_writes_a_scenario_that_loads_and_its_test(root, author_package):
     assert scaffold.new("echo-twice", root) == 0
     source, test = scaffold.scenario_paths("echo-twice", root)
-    assert source == root / "authored" / "echo_twice.py"
+    assert source == author_package / "echo_twice.py"
     assert test == root / "tests" / "scenarios" / "test_echo_twice.py"
     loaded = scenario.load("echo-twice")
     assert loaded.id == "echo-twice" and [variant.name for variant in loaded.declaration.variants] == ["one-message"]
@@ -52,7 +40,7 @@ def test_new_never_overwrites(root):
 def test_new_refuses_what_is_not_a_scenario_id(root, bad):
     with pytest.raises(UsageError, match="not a scenario id"):
         scaffold.new(bad, root)
-    assert not list((root / "authored").glob("*.py"))[1:]
+    assert [path.name for path in root.rglob("*.py")] == ["__init__.py"]
 
 
 def test_step_lines_say_each_call_and_what_it_gave():

@@ -45,6 +45,12 @@ def handshake_view(outcome: Dict[str, Any], role: str, name: str) -> Optional[Di
     return view
 
 
+def handler_ran(outcome: Dict[str, Any]) -> bool:
+    """Whether the server's handler started (its ``handler-started`` event)."""
+    server = outcome.get("server") or {}
+    return any(event.get("name") == "handler-started" for event in server.get("events", []))
+
+
 def errors_logged(outcome: Dict[str, Any], role: str) -> List[str]:
     """What one side logged at ERROR or above, in its steps and between them:
     ``logger LEVEL: message (exception class)``, sorted, once each."""

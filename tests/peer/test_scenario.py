@@ -1,6 +1,4 @@
 import dataclasses
-import importlib
-import sys
 import types
 
 import pytest
@@ -102,22 +100,6 @@ def test_describe_is_json_ready():
     described = scenario.describe(declaration)
     assert described["variants"] == [{"name": "a", "params": {"code": 1000}, "description": "desc"}]
     assert described["links"] == ["https://example"]
-
-
-@pytest.fixture
-def author_package(tmp_path, monkeypatch):
-    """A scenario package of the author's, outside this checkout."""
-    package = tmp_path / "authored_scenarios"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", "authored_scenarios")
-    for name in [name for name in sys.modules if name.split(".")[0] == "authored_scenarios"]:
-        monkeypatch.delitem(sys.modules, name)
-    importlib.invalidate_caches()
-    yield package
-    for name in [name for name in sys.modules if name.split(".")[0] == "authored_scenarios"]:
-        del sys.modules[name]
 
 
 @pytest.mark.parametrize(
