@@ -12,14 +12,7 @@ URI (``ws://user:password@host/``), from which the library sends the
 ``Authorization`` header.
 """
 
-from harness.peer.labels import (
-    errors_logged,
-    first_exception,
-    first_result_text,
-    handler_ran,
-    short_class,
-    status_accessor,
-)
+from harness.peer.labels import connect_answer, errors_logged, first_exception, handler_ran, short_class
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 REALM = "conformance"
@@ -87,20 +80,12 @@ def answer(outcome):
     """What serve() did (when it raised), what connect() got (its status
     for a refused handshake), the first message, whether the handler ran,
     and what the server logged at ERROR."""
-    given = {
-        "connect": first_result_text(outcome, "client", "connect"),
-        "handler_ran": handler_ran(outcome),
-        "errors_logged": errors_logged(outcome, "server"),
-    }
+    given = connect_answer(outcome)
+    given["handler_ran"] = handler_ran(outcome)
+    given["errors_logged"] = errors_logged(outcome, "server")
     serve = first_exception(outcome, "server", "serve")
     if serve is not None:
         given["serve"] = short_class(serve["class"])
-    status = status_accessor(first_exception(outcome, "client", "connect"))[1]
-    if status is not None:
-        given["status"] = status
-    received = first_result_text(outcome, "client", "recv")
-    if received is not None:
-        given["received"] = received
     return given
 
 

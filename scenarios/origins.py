@@ -11,7 +11,7 @@ scripts and health checks still get through.
 
 import re
 
-from harness.peer.labels import first_exception, first_result_text, status_accessor
+from harness.peer.labels import connect_answer
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 ALLOWED = "https://allowed.example"
@@ -67,14 +67,7 @@ async def client(side, variant):
 
 def answer(outcome):
     """What connect() got, with the status of a refused handshake, and the first message."""
-    given = {"connect": first_result_text(outcome, "client", "connect")}
-    status = status_accessor(first_exception(outcome, "client", "connect"))[1]
-    if status is not None:
-        given["status"] = status
-    received = first_result_text(outcome, "client", "recv")
-    if received is not None:
-        given["received"] = received
-    return given
+    return connect_answer(outcome)
 
 
 def label(outcome):

@@ -79,6 +79,20 @@ def status_accessor(exception: Optional[Dict[str, Any]]) -> Tuple[Optional[str],
     return None, None
 
 
+def connect_answer(outcome: Dict[str, Any]) -> Dict[str, Any]:
+    """What a client's connection attempt came to: ``connect`` (``ok`` or the
+    exception), ``status`` when the handshake was refused with one, and
+    ``received``, the first ``recv()``, when there was one."""
+    given: Dict[str, Any] = {"connect": first_result_text(outcome, "client", "connect")}
+    status = status_accessor(first_exception(outcome, "client", "connect"))[1]
+    if status is not None:
+        given["status"] = status
+    received = first_result_text(outcome, "client", "recv")
+    if received is not None:
+        given["received"] = received
+    return given
+
+
 def short_class(name: str) -> str:
     """``websockets.exceptions.ConnectionClosedOK`` → ``ConnectionClosedOK``."""
     return name.rsplit(".", 1)[-1]
