@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from harness.cli import scaffold
 from harness.core import exit_codes
 from harness.core.exit_codes import UsageError
+from harness.execution import pipeline
 from harness.peer import scenario
 from tests.conftest import run_harness
 
@@ -63,3 +66,14 @@ def test_try_prints_both_sides_steps(tmp_path):
     assert "  client  call(arguments=[], function='ping_and_wait') → ok" in process.stderr
     assert "  server  recv() → ConnectionClosedOK 1000" in process.stderr
     assert (tmp_path / "results.json").is_file()
+
+
+@pytest.mark.asyncio
+async def test_a_broken_scenario_stops_a_run_before_anything_is_written(author_package, tmp_path, monkeypatch):
+    (author_package / "broken.py").write_text("def client(side, variant)\n")
+    monkeypatch.setattr(pipeline, "discover_scenarios", lambda: ("broken",))
+    output = tmp_path / "out" / "results.json"
+    options = dataclasses.replace(pipeline.MatrixOptions(), scenarios=("broken",), output=output)
+    with pytest.raises(UsageError, match=r"^authored_scenarios/broken\.py:1: cannot be imported: SyntaxError"):
+        await pipeline.run_matrix(options)
+    assert not output.parent.exists()

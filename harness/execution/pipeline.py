@@ -346,21 +346,23 @@ def lock_path(output: Path) -> Path:
 async def run_matrix(options: MatrixOptions) -> MatrixRun:
     """One run per results file at a time: another run on the same output is
     refused in one line (exit 2); runs on different outputs share the
-    environments safely (see :mod:`harness.execution.environments`)."""
+    environments safely (see :mod:`harness.execution.environments`). The
+    scenarios are checked first: a broken one stops the run before anything
+    is written, the lock's directory included."""
+    scenarios = load_scenarios(options.scenarios or discover_scenarios())
     try:
         with files.exclusive(lock_path(options.output), wait=False):
-            return await _run_matrix(options)
+            return await _run_matrix(options, scenarios)
     except files.LockedError as exc:
         raise UsageError(
             f"another run ({exc}) is writing {options.output}; wait for it, or choose another --output"
         ) from None
 
 
-async def _run_matrix(options: MatrixOptions) -> MatrixRun:
+async def _run_matrix(options: MatrixOptions, scenarios: dict[str, LoadedScenario]) -> MatrixRun:
     """Every step, then the results file, the reports and the terminal summary."""
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
-    scenarios = load_scenarios(options.scenarios or discover_scenarios())
     references = outputs.load_reference_if_any(options.reference)  # a corrupt one stops us before any work
     resolved = resolve_versions(options)
     display.say(f"clients: {', '.join(resolved.clients)} · servers: {', '.join(resolved.servers)}")
