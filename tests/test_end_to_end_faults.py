@@ -90,16 +90,23 @@ def wait_for_agents(tag: str, process: subprocess.Popen, count: int = 3, timeout
     raise AssertionError(f"fewer than {count} agents after {timeout} s")
 
 
+#: The ending signals ``harness/__main__.py`` catches from its first lines.
+ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def handles_signals(process: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until the orchestrator catches SIGINT (its first line of Python
-    ran): a signal before that ends any interpreter, handled by no code."""
+    """Wait until the orchestrator catches every ending signal (its first
+    lines of Python ran): a signal before that ends any interpreter, handled
+    by no code. SIGINT alone says nothing: Python catches it from startup,
+    before ``harness/__main__.py`` runs; SIGTERM and SIGHUP only once it has."""
+    wanted = sum(1 << (signum - 1) for signum in ENDING)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-            if line.startswith("SigCgt:") and int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)):
+            if line.startswith("SigCgt:") and int(line.split()[1], 16) & wanted == wanted:
                 return
         time.sleep(0.01)
-    raise AssertionError(f"SIGINT not handled after {timeout} s")
+    raise AssertionError(f"the ending signals are not all handled after {timeout} s")
 
 
 def first_case_done(process: subprocess.Popen, seen: list[str]) -> None:
