@@ -12,7 +12,7 @@ URI (``ws://user:password@host/``), from which the library sends the
 ``Authorization`` header.
 """
 
-from harness.peer.labels import connect_answer, errors_logged, first_exception, handler_ran, short_class
+from harness.peer.labels import connect_answer, errors_logged, handler_ran, serve_raised
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 REALM = "conformance"
@@ -83,9 +83,9 @@ def answer(outcome):
     given = connect_answer(outcome)
     given["handler_ran"] = handler_ran(outcome)
     given["errors_logged"] = errors_logged(outcome, "server")
-    serve = first_exception(outcome, "server", "serve")
+    serve = serve_raised(outcome)
     if serve is not None:
-        given["serve"] = short_class(serve["class"])
+        given["serve"] = serve
     return given
 
 

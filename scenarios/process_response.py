@@ -11,7 +11,7 @@ server's ``serve`` step. The client reads the header through every accessor
 its release has.
 """
 
-from harness.peer.labels import errors_logged, first_exception, first_result_text, handshake_view, short_class
+from harness.peer.labels import errors_logged, first_result_text, handshake_view, serve_raised
 from harness.peer.scenario import STATE_SNAPSHOTS, Scenario, Variant
 
 HEADER = "X-Served-By"
@@ -80,9 +80,9 @@ def answer(outcome):
         "received": first_result_text(outcome, "client", "recv"),
         "errors_logged": errors_logged(outcome, "server"),
     }
-    serve = first_exception(outcome, "server", "serve")
+    serve = serve_raised(outcome)
     if serve is not None:
-        given["serve"] = short_class(serve["class"])
+        given["serve"] = serve
     return given
 
 

@@ -79,6 +79,13 @@ def status_accessor(exception: Optional[Dict[str, Any]]) -> Tuple[Optional[str],
     return None, None
 
 
+def serve_raised(outcome: Dict[str, Any]) -> Optional[str]:
+    """The class the library's ``serve()`` raised (the server's ``serve``
+    step, recorded when a release refuses the call), or None."""
+    exception = first_exception(outcome, "server", "serve")
+    return None if exception is None else short_class(exception["class"])
+
+
 def connect_answer(outcome: Dict[str, Any]) -> Dict[str, Any]:
     """What a client's connection attempt came to: ``connect`` (``ok`` or the
     exception), ``status`` when the handshake was refused with one, and
