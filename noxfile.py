@@ -4,7 +4,8 @@ docs, mutation.
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
 ``matrix`` session runs the orchestrator, which builds them with uv — the
-backend these sessions use — under ``.nox/peers/``. See harness/execution/environments.py.
+backend these sessions use — under ``.nox/peers/`` (``$WSCONFORM_ENVIRONMENTS``).
+See wsconform/execution/environments.py.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def install_orchestrator(session: nox.Session, *groups: str) -> None:
 
 
 def run_harness(session: nox.Session, *arguments: str) -> None:
-    """Run ``python -m harness`` and exit with its own exit code.
+    """Run ``python -m wsconform`` and exit with its own exit code.
 
     nox reports any failure as exit 1, and on Ctrl-C it kills its command
     after 0.3 s and exits 130; the harness's exit codes are a documented
@@ -47,8 +48,11 @@ def run_harness(session: nox.Session, *arguments: str) -> None:
     environment = dict(os.environ, **{k: v for k, v in session.env.items() if v is not None})
     environment["PATH"] = os.pathsep.join([session.bin, environment.get("PATH", "")])
     environment["VIRTUAL_ENV"] = session.virtualenv.location
-    session.log("python -m harness " + " ".join(arguments))
-    child = subprocess.Popen([os.path.join(session.bin, "python"), "-m", "harness", *arguments], env=environment)
+    # This checkout keeps its peer environments beside nox's own (the tests
+    # and CI share them); an installed tool uses the per-user cache.
+    environment.setdefault("WSCONFORM_ENVIRONMENTS", os.path.abspath(os.path.join(".nox", "peers")))
+    session.log("python -m wsconform " + " ".join(arguments))
+    child = subprocess.Popen([os.path.join(session.bin, "python"), "-m", "wsconform", *arguments], env=environment)
 
     def forward(signum: int, frame: object) -> None:
         # A terminal's Ctrl-C reaches the child too; the harness counts a
@@ -182,9 +186,9 @@ def lint(session: nox.Session) -> None:
     """ruff, mypy, the layers (import-linter), and the CI workflow (actionlint, GitHub's workflow schema)."""
     install_orchestrator(session, "lint", "test")
     session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", "harness", "tests", "scenarios", "noxfile.py")
+    session.run("ruff", "format", "--check", "wsconform", "harness", "tests", "noxfile.py")
     session.run("mypy")
     session.run("lint-imports")
-    session.run("python", "-m", "harness.core.formats", "--check")
+    session.run("python", "-m", "wsconform.core.formats", "--check")
     session.run("actionlint", ".github/workflows/conformance.yml")
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/conformance.yml")

@@ -9,7 +9,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 sys.path[:0] = [str(DOCS.parent), str(DOCS / "_ext")]
 
-from harness import __version__  # noqa: E402
+from wsconform import __version__  # noqa: E402
 
 project = "websockets conformance matrix"
 author = "the websockets-conformance developers"

@@ -1,21 +1,5 @@
-"""A behavioural conformance matrix across releases of ``websockets``.
+"""``python -m harness``, kept for this checkout: the tool is :mod:`wsconform`.
 
-The package is cut into layers; each imports only the layers below it
-(``nox -s lint`` checks this with import-linter, see ``pyproject.toml``):
-
-* :mod:`harness.cli` — the commands and the command line;
-* :mod:`harness.execution` — running the matrix: environments, agents, the
-  runner, the pipeline, targeted runs, plans;
-* :mod:`harness.rendering` — what people read: the terminal, the dashboard,
-  Markdown reports, JUnit XML;
-* :mod:`harness.model` — runs, cells and verdicts: the matrix, outcomes,
-  results, the reference, statistics, upgrade comparison, history timelines;
-* :mod:`harness.core` — the vocabulary and the data formats: words, exit
-  codes, documents, atomic files, inert text;
-* :mod:`harness.peer` — code that runs *inside* peer environments: any Python
-  from 3.8 on, the standard library and the websockets release under test.
-
-This module must stay importable by peers too, so it holds only the version.
+Not shipped in the wheel (a generic top-level name must not be claimed in
+site-packages); installed, the command is ``wsconform`` or ``python -m wsconform``.
 """
-
-__version__ = "0.1.0"

@@ -1,8 +1,9 @@
 """Shared fixtures and helpers.
 
 Tests marked ``peers`` build real peer environments from PyPI under
-``.nox/peers`` (the same cache ``nox -s matrix`` uses), so a second run reuses
-them. They drive the harness as users do, through ``python -m harness``:
+``.nox/peers`` (``$WSCONFORM_ENVIRONMENTS``, set here and by the noxfile: the
+same cache ``nox -s matrix`` uses), so a second run reuses them. They drive
+the harness as users do, through ``python -m wsconform``:
 :func:`start_harness` and :func:`run_harness` are the one way they do it.
 
 Tests marked ``racy`` assert a ratio of a real race (how often the kernel
@@ -13,7 +14,6 @@ workflow does), never in the default run that decides whether work lands.
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -26,6 +26,10 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+
+#: Peer environments of the tests: this checkout's, as the nox sessions'.
+PEERS = PROJECT / ".nox" / "peers"
+os.environ.setdefault("WSCONFORM_ENVIRONMENTS", str(PEERS))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,14 +46,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def start_harness(*arguments: str, tag: str = "", **kwargs: Any) -> subprocess.Popen[str]:
-    """Start ``python -m harness ARGUMENTS`` in the project, output captured.
+    """Start ``python -m wsconform ARGUMENTS`` in the project, output captured.
 
     ``HARNESS_TEST_TAG`` marks the process (and so its agents' environment),
     so that a test can find what it started with a /proc scan.
     """
     environment = dict(os.environ, HARNESS_TEST_TAG=tag or uuid.uuid4().hex)
     return subprocess.Popen(
-        [sys.executable, "-m", "harness", *arguments],
+        [sys.executable, "-m", "wsconform", *arguments],
         cwd=PROJECT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -60,7 +64,7 @@ def start_harness(*arguments: str, tag: str = "", **kwargs: Any) -> subprocess.P
 
 
 def run_harness(*arguments: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m harness ARGUMENTS`` to completion."""
+    """Run ``python -m wsconform ARGUMENTS`` to completion."""
     process = start_harness(*arguments)
     try:
         out, err = process.communicate(timeout=timeout)
@@ -88,28 +92,29 @@ def processes_tagged(tag: str) -> list[int]:
 
 
 @pytest.fixture
-def project() -> Path:
-    return PROJECT
+def project() -> Any:
+    """What agents of the tests import: this checkout's package."""
+    from wsconform.execution.agents import PeerCode
+
+    return PeerCode.prepare(PEERS)
 
 
-#: The package an author's scenarios live in, in the tests that play an author.
+#: The directory an author's scenarios live in, in the tests that play an author.
 AUTHORED = "authored_scenarios"
 
 
 @pytest.fixture
 def author_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A scenario package of the author's, outside this checkout, importable
-    as the scenario package (and forgotten again afterwards)."""
-    from harness.peer import scenario
+    """A scenario directory of the author's, outside this checkout, that
+    :func:`wsconform.peer.scenario.load` searches (as agents would, from the
+    environment); the working directory is its parent, so that errors name
+    ``authored_scenarios/FILE``. Its modules are forgotten afterwards."""
+    from wsconform.peer import scenario
 
-    package = tmp_path / AUTHORED
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(scenario, "SCENARIO_PACKAGE", AUTHORED)
-    for name in [name for name in sys.modules if name.split(".")[0] == AUTHORED]:
-        monkeypatch.delitem(sys.modules, name)
-    importlib.invalidate_caches()
-    yield package
-    for name in [name for name in sys.modules if name.split(".")[0] == AUTHORED]:
+    directory = tmp_path / AUTHORED
+    directory.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(scenario.DIRECTORIES_VARIABLE, str(directory))
+    yield directory
+    for name in [name for name in sys.modules if name.startswith(scenario.USER_MODULE_PREFIX)]:
         del sys.modules[name]

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from harness.execution.agents import (
+from wsconform.execution.agents import (
     LIVE_AGENTS,
     LIVE_FORKSERVERS,
     Agent,

@@ -6,8 +6,8 @@ import socket
 import ssl
 import threading
 
-from harness.execution import certificates
-from harness.peer import tls
+from wsconform.execution import certificates
+from wsconform.peer import tls
 
 
 def test_material_is_made_once_per_run_outside_the_project():

@@ -1,11 +1,11 @@
-"""harness.model.classification: one word per cell, the same in every view."""
+"""wsconform.model.classification: one word per cell, the same in every view."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.model.classification import is_failed, worst_grade
 from tests.test_upgrade import cell, outcome
+from wsconform.model.classification import is_failed, worst_grade
 
 
 def graded(*grades: str | None) -> dict:

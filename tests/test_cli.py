@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness.cli import main as cli
-from harness.core import exit_codes
-from harness.model import results
+from wsconform.cli import main as cli
+from wsconform.core import exit_codes
+from wsconform.model import results
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_parse_interpreter_choice(text, chosen):
 
 
 def test_interpreter_searches(tmp_path):
-    from harness.execution import pipeline
+    from wsconform.execution import pipeline
 
     options = pipeline.MatrixOptions(pythons={"10.4": ("3.9", "3.13")}, interpreters=("oldest", "newest"))
     assert pipeline.interpreter_searches(options, "10.4") == [("3.9",), ("3.13",)]

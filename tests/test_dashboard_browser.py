@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.rendering import reports
 from tests.conftest import PROJECT
 from tests.test_reports import SCRIPT, document
 from tests.test_reports import cell as reports_cell
+from wsconform.rendering import reports
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -1,4 +1,4 @@
-from harness.model import derived
+from wsconform.model import derived
 
 
 def cell(scenario, client, server, client_steps, server_steps=()):

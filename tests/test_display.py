@@ -1,10 +1,10 @@
-"""harness.rendering.display: the at-a-glance end of a run."""
+"""wsconform.rendering.display: the at-a-glance end of a run."""
 
 import copy
 
-from harness.model.reference import build, cell_key, compare
-from harness.rendering import display
 from tests.test_reports import document
+from wsconform.model.reference import build, cell_key, compare
+from wsconform.rendering import display
 
 
 def test_the_glance_names_failed_and_drifted_cells_one_line_each(capsys):

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import results as results_file
-from harness.peer.labels import integer
 from tests.conftest import processes_tagged, run_harness, start_harness
+from wsconform.core import exit_codes
+from wsconform.model import results as results_file
+from wsconform.peer.labels import integer
 
 pytestmark = pytest.mark.peers
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.core import exit_codes
-from harness.core.vocabulary import CellStatus
-from harness.model import results
 from tests.conftest import PROJECT, processes_tagged, run_harness, start_harness
+from wsconform.core import exit_codes
+from wsconform.core.vocabulary import CellStatus
+from wsconform.model import results
 
 pytestmark = [pytest.mark.peers, pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc")]
 
@@ -71,7 +71,7 @@ def is_fork_server(pid: int) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"harness.peer.forkserver" in command and not is_fork_server(parent_of(pid))
+    return b"wsconform.peer.forkserver" in command and not is_fork_server(parent_of(pid))
 
 
 def fork_servers(tag: str) -> list[int]:
@@ -90,7 +90,7 @@ def wait_for_agents(tag: str, process: subprocess.Popen, count: int = 3, timeout
     raise AssertionError(f"fewer than {count} agents after {timeout} s")
 
 
-#: The ending signals ``harness/__main__.py`` catches from its first lines.
+#: The ending signals ``wsconform/__main__.py`` catches from its first lines.
 ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -98,7 +98,7 @@ def handles_signals(process: subprocess.Popen, timeout: float = 60) -> None:
     """Wait until the orchestrator catches every ending signal (its first
     lines of Python ran): a signal before that ends any interpreter, handled
     by no code. SIGINT alone says nothing: Python catches it from startup,
-    before ``harness/__main__.py`` runs; SIGTERM and SIGHUP only once it has."""
+    before ``wsconform/__main__.py`` runs; SIGTERM and SIGHUP only once it has."""
     wanted = sum(1 << (signum - 1) for signum in ENDING)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

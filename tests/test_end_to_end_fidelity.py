@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import results, statistics
 from tests.conftest import PROJECT, run_harness
+from wsconform.core import exit_codes
+from wsconform.model import results, statistics
 
 pytestmark = pytest.mark.peers
 

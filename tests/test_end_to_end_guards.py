@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import results
 from tests.conftest import run_harness
+from wsconform.core import exit_codes
+from wsconform.model import results
 
 pytestmark = pytest.mark.peers
 

@@ -12,10 +12,10 @@ import json
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import results as results_file
-from harness.peer.labels import first_exception, integer, received_close, sent_close, steps
 from tests.conftest import run_harness
+from wsconform.core import exit_codes
+from wsconform.model import results as results_file
+from wsconform.peer.labels import first_exception, integer, received_close, sent_close, steps
 
 pytestmark = pytest.mark.peers
 

@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import reference, results, statistics
 from tests.conftest import run_harness
+from wsconform.core import exit_codes
+from wsconform.model import reference, results, statistics
 
 pytestmark = pytest.mark.peers
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from harness.execution.environments import Builder
+from wsconform.execution.environments import Builder
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def test_an_interpreter_that_does_not_exist_is_reported(builder):
 
 def test_remembered_failures_are_not_retried(builder):
     builder._remember("14.2|3.12|", "smoke failed: boom")
-    again = Builder(builder.root, builder.project)
+    again = Builder(builder.root, builder.code)
     environment = asyncio.run(again.prepare("14.2", pythons=("3.12",)))
     assert environment.status == "unavailable"
     assert environment.attempts[0].cached
@@ -37,7 +37,7 @@ def test_a_corrupt_attempt_cache_is_ignored(tmp_path, project):
 def test_rebuild_forgets_remembered_failures(builder):
     builder._remember("14.2|3.12|", "smoke failed: boom")
     assert json.loads(builder.attempts_file.read_text())["failures"]
-    assert Builder(builder.root, builder.project, rebuild=True)._attempts == {}
+    assert Builder(builder.root, builder.code, rebuild=True)._attempts == {}
 
 
 def test_environment_paths_name_version_python_and_extras(builder):
@@ -46,7 +46,7 @@ def test_environment_paths_name_version_python_and_extras(builder):
 
 
 def test_remembered_failures_of_concurrent_runs_are_merged(builder):
-    other = Builder(builder.root, builder.project)  # another run, started at the same time
+    other = Builder(builder.root, builder.code)  # another run, started at the same time
     builder._remember("8.1|3.13|", "smoke failed: one")
     other._remember("8.1|3.12|", "smoke failed: two")
     assert json.loads(builder.attempts_file.read_text())["failures"] == {
@@ -64,7 +64,7 @@ def test_an_agent_that_cannot_run_is_not_a_verdict_about_the_interpreter(builder
 
 @pytest.mark.asyncio
 async def test_one_builder_per_release_the_other_waits(builder):
-    other = Builder(builder.root, builder.project)  # flock: two open files conflict even in one process
+    other = Builder(builder.root, builder.code)  # flock: two open files conflict even in one process
     entered = asyncio.Event()
 
     async def second() -> None:

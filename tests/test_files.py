@@ -1,4 +1,4 @@
-"""Atomic writes and locks (harness/core/files.py)."""
+"""Atomic writes and locks (wsconform/core/files.py)."""
 
 import json
 import os
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.core import files
+from wsconform.core import files
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path):
@@ -81,7 +81,7 @@ def test_a_lock_is_exclusive_across_processes_and_names_its_holder(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from harness.core import files\n"
+            "import sys, time; from pathlib import Path; from wsconform.core import files\n"
             "with files.exclusive(Path(sys.argv[1]), wait=False):\n"
             "    print('held', flush=True); time.sleep(30)\n",
             str(lock),

@@ -1,4 +1,4 @@
-"""harness.core.formats: one source for each data format.
+"""wsconform.core.formats: one source for each data format.
 
 The committed JSON Schemas are what the types produce; the JSON Schema and
 pydantic's validation agree on real and broken documents; any input is
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.core import exit_codes, formats
-from harness.model import storage
 from tests import test_results
 from tests.conftest import PROJECT, run_harness
+from wsconform.core import exit_codes, formats
+from wsconform.model import storage
 
 REFERENCES = sorted((PROJECT / "reports" / "reference").glob("*.json"))
 
@@ -26,7 +26,7 @@ REFERENCES = sorted((PROJECT / "reports" / "reference").glob("*.json"))
 @pytest.mark.parametrize("kind", sorted(formats.KINDS))
 def test_the_committed_json_schemas_are_what_the_types_produce(kind):
     committed = (formats.SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8")
-    assert committed == formats.schema_text(kind), "regenerate with: python -m harness.core.formats"
+    assert committed == formats.schema_text(kind), "regenerate with: python -m wsconform.core.formats"
 
 
 @pytest.mark.parametrize("kind", sorted(formats.KINDS))

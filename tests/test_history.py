@@ -1,4 +1,4 @@
-"""harness.execution.history: release ranges, eras, bisection; end to end on real releases."""
+"""wsconform.execution.history: release ranges, eras, bisection; end to end on real releases."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import re
 import pytest
 from packaging.version import Version
 
-from harness.core import exit_codes
-from harness.core.exit_codes import UsageError
-from harness.execution import history, pipeline
-from harness.model import results, timeline, upgrade, versions
-from harness.rendering import display
 from tests.conftest import run_harness
 from tests.test_upgrade import cell, document, outcome
+from wsconform.core import exit_codes
+from wsconform.core.exit_codes import UsageError
+from wsconform.execution import history, pipeline
+from wsconform.model import results, timeline, upgrade, versions
+from wsconform.rendering import display
 
 RELEASES = versions.Releases(
     tuple(Version(v) for v in ("10.4", "11.0", "12.0", "13.0", "13.1", "14.0", "14.1", "14.2")), "pypi"

@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from harness.cli import main as cli
-from harness.core import exit_codes, files
-from harness.core.exit_codes import BadInputError
-from harness.execution import outputs
-from harness.model import reference, results, upgrade
-from harness.peer.scenario import GRADES, Grade
-from harness.rendering import display, reports
 from tests import test_results
 from tests.test_text import HIDDEN, HOSTILE
+from wsconform.cli import main as cli
+from wsconform.core import exit_codes, files
+from wsconform.core.exit_codes import BadInputError
+from wsconform.execution import outputs
+from wsconform.model import reference, results, upgrade
+from wsconform.peer.scenario import GRADES, Grade
+from wsconform.rendering import display, reports
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

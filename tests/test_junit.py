@@ -1,4 +1,4 @@
-"""harness.rendering.junit: one test case per cell; failures for failed grades and drift; inert text."""
+"""wsconform.rendering.junit: one test case per cell; failures for failed grades and drift; inert text."""
 
 import copy
 import xml.etree.ElementTree as ElementTree
@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.model.reference import build, cell_key, compare
-from harness.rendering import junit
 from tests.test_reports import document
+from wsconform.model.reference import build, cell_key, compare
+from wsconform.rendering import junit
 
 
 def cases(xml):

@@ -1,10 +1,10 @@
 import pytest
 
-from harness.core.exit_codes import UsageError
-from harness.core.vocabulary import Availability, CellStatus
-from harness.model import matrix
-from harness.model.matrix import Environment
-from harness.peer import scenario
+from wsconform.core.exit_codes import UsageError
+from wsconform.core.vocabulary import Availability, CellStatus
+from wsconform.model import matrix
+from wsconform.model.matrix import Environment
+from wsconform.peer import scenario
 
 INVENTORY = {
     "default": {"available": True, "resolves_to": "legacy"},

@@ -1,15 +1,15 @@
-"""harness.model.merge: what is refused (one line, exit 5), and what a merge keeps."""
+"""wsconform.model.merge: what is refused (one line, exit 5), and what a merge keeps."""
 
 import copy
 import json
 
 import pytest
 
-from harness.cli import main as cli
-from harness.core import exit_codes
-from harness.core.exit_codes import BadInputError
-from harness.model import merge
 from tests.test_reports import document as one_run
+from wsconform.cli import main as cli
+from wsconform.core import exit_codes
+from wsconform.core.exit_codes import BadInputError
+from wsconform.model import merge
 
 
 def shard(index, count, cells, **run):

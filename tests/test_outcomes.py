@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from harness.model import outcomes
-from harness.model.matrix import Cell, Peer
-from harness.model.outcomes import CaseResult
-from harness.peer import scenario
+from wsconform.model import outcomes
+from wsconform.model.matrix import Cell, Peer
+from wsconform.model.outcomes import CaseResult
+from wsconform.peer import scenario
 
 CLIENT = Peer("14.0", "default", "3.12", "/x/python")
 SERVER = Peer("8.1", "default", "3.9", "/y/python")

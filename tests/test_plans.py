@@ -1,15 +1,15 @@
-"""harness.execution.plans: a plan resolves once, and is read back whole or refused."""
+"""wsconform.execution.plans: a plan resolves once, and is read back whole or refused."""
 
 import json
 
 import pytest
 
-from harness.cli import main as cli
-from harness.core import exit_codes
-from harness.core.exit_codes import BadInputError
-from harness.execution import plans
-from harness.execution.pipeline import MatrixOptions
-from harness.model import shards
+from wsconform.cli import main as cli
+from wsconform.core import exit_codes
+from wsconform.core.exit_codes import BadInputError
+from wsconform.execution import plans
+from wsconform.execution.pipeline import MatrixOptions
+from wsconform.model import shards
 
 
 def made(tmp_path, monkeypatch, timings=None, **options):

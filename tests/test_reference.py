@@ -1,4 +1,4 @@
-"""The reference (harness/model/reference.py): distributions of answers, portable
+"""The reference (wsconform/model/reference.py): distributions of answers, portable
 keys, and every drift verdict, as whole records."""
 
 import copy
@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from harness.core.exit_codes import BadInputError
-from harness.model import reference
-from harness.model.reference import Drift
-from harness.model.reference import Verdict as V
+from wsconform.core.exit_codes import BadInputError
+from wsconform.model import reference
+from wsconform.model.reference import Drift
+from wsconform.model.reference import Verdict as V
 
 OLD, NEW = "8.1/default/py3.9", "14.2/default/py3.13"
 PEERS = [{"id": OLD, "python": "3.9"}, {"id": NEW, "python": "3.13"}]
@@ -363,7 +363,7 @@ def test_the_threshold_is_inclusive():
     run = document(cell("a", OLD, NEW, answer("k2", "B", 10)))
     minimum = 2 / 184756
     references = reference.build(base)
-    import harness.model.statistics as statistics_module
+    import wsconform.model.statistics as statistics_module
 
     original = statistics_module.tarone_threshold
     statistics_module.tarone_threshold = lambda minimums, alpha=0.01: minimum
@@ -385,7 +385,7 @@ def test_interpreters_differ_only_where_the_python_changed():
 
 
 def test_a_reference_cell_records_its_case_duration_on_a_one_two_five_scale():
-    from harness.model.reference import one_two_five
+    from wsconform.model.reference import one_two_five
 
     assert [one_two_five(x) for x in (0.0, 0.013, 0.33, 1.57, 12.57, 15.0)] == [0.001, 0.01, 0.5, 2.0, 10.0, 20.0]
     run = document(cell("v", "14.2/default/py3.13", "8.1/default/py3.9", answer("a", "A", 6), answer("b", "B", 4)))

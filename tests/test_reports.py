@@ -1,8 +1,8 @@
 import copy
 
-from harness.model import upgrade
-from harness.model.reference import build, compare
-from harness.rendering import reports
+from wsconform.model import upgrade
+from wsconform.model.reference import build, compare
+from wsconform.rendering import reports
 
 SCRIPT = "<script>alert('x')</script>"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import __version__
-from harness.core import exit_codes
-from harness.core.exit_codes import BadInputError
-from harness.core.vocabulary import Availability, CellStatus
-from harness.model import matrix, outcomes, results, storage
-from harness.model.matrix import Environment
-from harness.peer import scenario
+from wsconform import __version__
+from wsconform.core import exit_codes
+from wsconform.core.exit_codes import BadInputError
+from wsconform.core.vocabulary import Availability, CellStatus
+from wsconform.model import matrix, outcomes, results, storage
+from wsconform.model.matrix import Environment
+from wsconform.peer import scenario
 
 
 def document(complete=True):

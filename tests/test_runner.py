@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from harness.core.vocabulary import Availability, CellStatus
-from harness.execution import runner as runner_module
-from harness.execution.agents import AgentError
-from harness.execution.runner import Runner, Settings
-from harness.model import matrix
-from harness.peer import scenario
+from wsconform.core.vocabulary import Availability, CellStatus
+from wsconform.execution import runner as runner_module
+from wsconform.execution.agents import AgentError
+from wsconform.execution.runner import Runner, Settings
+from wsconform.model import matrix
+from wsconform.peer import scenario
 
 SCENARIOS = {name: scenario.load(name) for name in ("send-then-close", "api-surface", "handshake-non-ready")}
 CLIENT = matrix.Peer("14.2", "default", "3.13", "/fake/client")

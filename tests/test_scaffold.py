@@ -6,44 +6,59 @@ import dataclasses
 
 import pytest
 
-from harness.cli import scaffold
-from harness.core import exit_codes
-from harness.core.exit_codes import UsageError
-from harness.execution import pipeline
-from harness.peer import scenario
 from tests.conftest import run_harness
+from wsconform.cli import scaffold
+from wsconform.cli.configuration import Configuration
+from wsconform.core import exit_codes
+from wsconform.core.exit_codes import UsageError
+from wsconform.execution import pipeline
+from wsconform.peer import scenario
 
 
 @pytest.fixture
-def root(author_package):
-    """A project root outside this checkout (its scenario package is the author's)."""
-    return author_package.parent
+def config(author_package):
+    """A project outside this checkout, whose scenario directory is the author's."""
+    return Configuration(author_package.parent)
 
 
-def test_new_writes_a_scenario_that_loads_and_its_test(root, author_package):
-    assert scaffold.new("echo-twice", root) == 0
-    source, test = scaffold.scenario_paths("echo-twice", root)
-    assert source == author_package / "echo_twice.py"
-    assert test == root / "tests" / "scenarios" / "test_echo_twice.py"
+def test_new_writes_a_scenario_that_loads_and_its_test(config, author_package):
+    assert scaffold.new("echo-twice", config, (author_package,)) == 0
+    source, test = scaffold.scenario_paths("echo-twice", author_package, config.root)
+    assert source == author_package / "echo_twice.py" and source.is_file()
+    assert test == config.root / "tests" / "scenarios" / "test_echo_twice.py" and test.is_file()
     loaded = scenario.load("echo-twice")
     assert loaded.id == "echo-twice" and [variant.name for variant in loaded.declaration.variants] == ["one-message"]
-    assert 'scenario.load("echo-twice")' in test.read_text()
+    assert 'load_scenario("echo-twice")' in test.read_text()
 
 
-def test_new_never_overwrites(root):
-    scaffold.new("echo-twice", root)
-    source, _ = scaffold.scenario_paths("echo-twice", root)
+def test_new_never_overwrites(config, author_package):
+    scaffold.new("echo-twice", config, (author_package,))
+    source, _ = scaffold.scenario_paths("echo-twice", author_package, config.root)
     source.write_text("# mine\n")
-    with pytest.raises(UsageError, match="exists"):
-        scaffold.new("echo-twice", root)
+    with pytest.raises(UsageError, match="has the id 'echo-twice'"):
+        scaffold.new("echo-twice", config, (author_package,))
     assert source.read_text() == "# mine\n"
+    source.unlink()  # its test alone is there: still never overwritten
+    with pytest.raises(UsageError, match=r"test_echo_twice\.py exists"):
+        scaffold.new("echo-twice", config, (author_package,))
+
+
+def test_new_refuses_an_id_a_built_in_scenario_has(config, author_package):
+    with pytest.raises(UsageError, match=r"^wsconform/scenarios/oversize\.py has the id 'oversize'"):
+        scaffold.new("oversize", config, (author_package,))
+    assert list(config.root.rglob("*.py")) == []
+
+
+def test_new_outside_this_checkout_needs_a_scenario_directory(config):
+    with pytest.raises(UsageError, match="new needs a directory for your scenarios"):
+        scaffold.new("echo-twice", config, ())
 
 
 @pytest.mark.parametrize("bad", ["Echo", "echo_twice", "-echo", "echo--twice", "../echo"])
-def test_new_refuses_what_is_not_a_scenario_id(root, bad):
+def test_new_refuses_what_is_not_a_scenario_id(config, author_package, bad):
     with pytest.raises(UsageError, match="not a scenario id"):
-        scaffold.new(bad, root)
-    assert [path.name for path in root.rglob("*.py")] == ["__init__.py"]
+        scaffold.new(bad, config, (author_package,))
+    assert list(config.root.rglob("*.py")) == []
 
 
 def test_step_lines_say_each_call_and_what_it_gave():
@@ -71,9 +86,10 @@ def test_try_prints_both_sides_steps(tmp_path):
 @pytest.mark.asyncio
 async def test_a_broken_scenario_stops_a_run_before_anything_is_written(author_package, tmp_path, monkeypatch):
     (author_package / "broken.py").write_text("def client(side, variant)\n")
-    monkeypatch.setattr(pipeline, "discover_scenarios", lambda: ("broken",))
     output = tmp_path / "out" / "results.json"
-    options = dataclasses.replace(pipeline.MatrixOptions(), scenarios=("broken",), output=output)
+    options = dataclasses.replace(
+        pipeline.MatrixOptions(), scenarios=("oversize",), output=output, scenario_directories=(author_package,)
+    )
     with pytest.raises(UsageError, match=r"^authored_scenarios/broken\.py:1: cannot be imported: SyntaxError"):
         await pipeline.run_matrix(options)
     assert not output.parent.exists()

@@ -1,13 +1,13 @@
-"""harness.model.shards: parsing, costs, and a balanced, deterministic partition."""
+"""wsconform.model.shards: parsing, costs, and a balanced, deterministic partition."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.core.exit_codes import UsageError
-from harness.core.vocabulary import Availability
-from harness.model import matrix, shards
-from harness.peer import scenario
+from wsconform.core.exit_codes import UsageError
+from wsconform.core.vocabulary import Availability
+from wsconform.model import matrix, shards
+from wsconform.peer import scenario
 
 SCENARIOS = {name: scenario.load(name) for name in ("send-then-close", "keepalive", "handshake-non-ready")}
 PEERS = [matrix.Peer(version, "default", "3.13", "/p") for version in ("13.1", "14.0", "14.2")]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.core import exit_codes
-from harness.model import results
-from harness.model.reference import peer_key
 from tests.conftest import run_harness
+from wsconform.core import exit_codes
+from wsconform.model import results
+from wsconform.model.reference import peer_key
 
 pytestmark = pytest.mark.peers
 

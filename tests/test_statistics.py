@@ -1,4 +1,4 @@
-"""Statistical verdicts (harness/model/statistics.py): the test of one cell, Tarone's
+"""Statistical verdicts (wsconform/model/statistics.py): the test of one cell, Tarone's
 threshold, and a seeded simulation of whole matrices that measures the
 false-alarm rate on unchanged code and the power on a real shift."""
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from harness.model import statistics
-from harness.model.statistics import compare_counts, minimum_p, tarone_threshold
+from wsconform.model import statistics
+from wsconform.model.statistics import compare_counts, minimum_p, tarone_threshold
 
 
 def test_fisher_is_scipys_two_sided_exact_test():

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.core.exit_codes import BadInputError
-from harness.model import results, storage
-from harness.model.outcomes import TIMING_KEYS
 from tests import test_results
+from wsconform.core.exit_codes import BadInputError
+from wsconform.model import results, storage
+from wsconform.model.outcomes import TIMING_KEYS
 
 KEYS = st.sampled_from(sorted(TIMING_KEYS)) | st.text(max_size=6)
 RECORDS = st.recursive(

@@ -1,4 +1,4 @@
-"""Recorded text made inert (harness/core/text.py): properties over hostile text."""
+"""Recorded text made inert (wsconform/core/text.py): properties over hostile text."""
 
 import re
 import string
@@ -6,7 +6,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.core.text import markdown_cell, markdown_code, safe_url, visible
+from wsconform.core.text import markdown_cell, markdown_code, safe_url, visible
 
 #: Every code point, lone surrogates included, with the hostile ones made likely.
 HOSTILE = st.one_of(

@@ -1,9 +1,9 @@
-"""harness.model.upgrade: pairing FROM's cells with TO's, each aspect, grouping, ordering."""
+"""wsconform.model.upgrade: pairing FROM's cells with TO's, each aspect, grouping, ordering."""
 
 import pytest
 
-from harness.model import upgrade
-from harness.model.upgrade import Aspect, Severity
+from wsconform.model import upgrade
+from wsconform.model.upgrade import Aspect, Severity
 
 OLD, NEW, OTHER, THIRD = "13.1/default/py3.13", "14.0/default/py3.13", "8.1/default/py3.9", "10.4/default/py3.13"
 ROLES = ("client", "server")
@@ -270,7 +270,7 @@ def test_changes_come_worst_first():
 
 
 def test_a_version_the_results_do_not_have_is_bad_input():
-    from harness.core.exit_codes import BadInputError
+    from wsconform.core.exit_codes import BadInputError
 
     with pytest.raises(BadInputError, match=r"no peer 9\.9/default"):
         upgrade.compare(document(), "9.9", "14.0")

@@ -3,8 +3,8 @@ import json
 import pytest
 from packaging.version import Version
 
-from harness.core.exit_codes import UsageError
-from harness.model import versions
+from wsconform.core.exit_codes import UsageError
+from wsconform.model import versions
 
 RELEASES = versions.Releases(tuple(Version(v) for v in ("8.1", "10.4", "14.0", "14.1", "14.2", "15.0.1")), "pypi")
 

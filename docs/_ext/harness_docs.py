@@ -6,10 +6,10 @@ Directives:
     every scenario's declaration (``SCENARIO`` in ``scenarios/``): its
     question, variants, expectation and links.
 ``.. harness-formats::``
-    the data formats, from the types in :mod:`harness.core.schema`
-    (:func:`harness.core.formats.markdown`).
+    the data formats, from the types in :mod:`wsconform.core.schema`
+    (:func:`wsconform.core.formats.markdown`).
 ``.. harness-exit-codes::``
-    the exit-code contract, from :mod:`harness.core.exit_codes`.
+    the exit-code contract, from :mod:`wsconform.core.exit_codes`.
 ``.. harness-theory:: MODULE``
     a module's docstring (its theory of operation), with its own headings.
 """
@@ -56,7 +56,7 @@ class Scenarios(_Generated):
     def run(self) -> list[nodes.Node]:
         if str(PROJECT) not in sys.path:
             sys.path.insert(0, str(PROJECT))
-        from harness.peer import scenario as scenario_api
+        from wsconform.peer import scenario as scenario_api
 
         servers = {"peer": "every server peer", "fault": "the fault servers", "same": "each peer against itself"}
         lines: list[str] = []
@@ -79,7 +79,7 @@ class Formats(_Generated):
     """The data formats, generated from the types."""
 
     def run(self) -> list[nodes.Node]:
-        from harness.core import formats
+        from wsconform.core import formats
 
         page = formats.markdown().split("\n", 1)[1]  # without its title: the page has its own
         return self.parse(page)
@@ -89,7 +89,7 @@ class ExitCodes(_Generated):
     """The exit-code contract (Markdown)."""
 
     def run(self) -> list[nodes.Node]:
-        from harness.core import exit_codes
+        from wsconform.core import exit_codes
 
         lines = ["| code | meaning |", "|---|---|"]
         lines += [f"| {code} | {_cell(meaning)} |" for code, meaning in sorted(exit_codes.MEANINGS.items())]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from harness.rendering import reports
 from tests.test_dashboard_browser import CHROMIUM, FLAGS, full_size_document
+from wsconform.rendering import reports
 
 #: The claim this benchmark checks.
 LIMIT = 3.0

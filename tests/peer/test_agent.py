@@ -3,7 +3,7 @@
 import io
 import json
 
-from harness.peer.agent import Agent, hello
+from wsconform.peer.agent import Agent, hello
 
 
 def converse(*requests):

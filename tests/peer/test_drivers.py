@@ -11,11 +11,11 @@ import socket
 
 import pytest
 
-from harness.peer import drivers, scenario
-from harness.peer.agent import CaseThread, ClientPart, ServerPart
-from harness.peer.drivers.base import make_handler
-from harness.peer.drivers.sync import SyncGuard, trampoline
-from harness.peer.labels import integer
+from wsconform.peer import drivers, scenario
+from wsconform.peer.agent import CaseThread, ClientPart, ServerPart
+from wsconform.peer.drivers.base import make_handler
+from wsconform.peer.drivers.sync import SyncGuard, trampoline
+from wsconform.peer.labels import integer
 
 IMPLEMENTATIONS = ("legacy", "asyncio", "sync", "trio")
 
@@ -218,8 +218,8 @@ def test_a_hook_is_passed_to_every_release_as_written(variant, server, status):
 @pytest.fixture
 def test_certificates(tmp_path, monkeypatch):
     """The run's test certificates, as the orchestrator hands them to agents."""
-    from harness.execution.certificates import write_material
-    from harness.peer.tls import MATERIAL_VARIABLE
+    from wsconform.execution.certificates import write_material
+    from wsconform.peer.tls import MATERIAL_VARIABLE
 
     monkeypatch.setenv(MATERIAL_VARIABLE, str(write_material(tmp_path)))
 
@@ -246,7 +246,7 @@ def test_an_untrusted_certificate_is_refused(test_certificates, client):
 
 
 def test_without_certificates_a_tls_step_says_why(monkeypatch):
-    from harness.peer.tls import MATERIAL_VARIABLE, NoMaterial, client_context
+    from wsconform.peer.tls import MATERIAL_VARIABLE, NoMaterial, client_context
 
     monkeypatch.delenv(MATERIAL_VARIABLE, raising=False)
     with pytest.raises(NoMaterial, match=MATERIAL_VARIABLE):

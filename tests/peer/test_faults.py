@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from harness.peer.faults import (
+from wsconform.peer.faults import (
     HANDSHAKE_ANSWERS,
     RESPONSES,
     SERVICE_UNAVAILABLE,
@@ -11,7 +11,7 @@ from harness.peer.faults import (
     accept_for,
     handshake_answer,
 )
-from harness.peer.recording import Recorder
+from wsconform.peer.recording import Recorder
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n"
 

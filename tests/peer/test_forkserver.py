@@ -1,4 +1,4 @@
-"""The fork server's parts that run inside a peer (harness/peer/forkserver.py);
+"""The fork server's parts that run inside a peer (wsconform/peer/forkserver.py);
 forking real agents is tested from the orchestrator's side (tests/test_agents.py)."""
 
 import array
@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from harness.peer import forkserver
+from wsconform.peer import forkserver
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from harness.peer import labels
+from wsconform.peer import labels
 
 
 def exception(cls="websockets.exceptions.ConnectionClosedError", **attributes):
@@ -61,7 +61,7 @@ def test_unsupported_step_is_found_on_either_side():
 
 
 def test_handshake_view_is_what_a_request_or_response_step_read():
-    from harness.peer.labels import handshake_view
+    from wsconform.peer.labels import handshake_view
 
     read = {"subprotocol": {"present": True, "value": "chat"}}
     outcome = {"client": {"steps": [{"step": "response", "result": {"kind": "value", "value": read}}]}}

@@ -1,7 +1,7 @@
 import logging
 import warnings
 
-from harness.peer.recording import (
+from wsconform.peer.recording import (
     Recorder,
     describe_exception,
     describe_value,

@@ -3,8 +3,8 @@ import types
 
 import pytest
 
-from harness.peer import labels, scenario
-from harness.peer.scenario import Scenario, ScenarioError, Variant
+from wsconform.peer import labels, scenario
+from wsconform.peer.scenario import Scenario, ScenarioError, Variant
 
 
 def module(**attributes):
@@ -18,7 +18,7 @@ async def script(side, variant):
 
 
 def test_every_scenario_file_loads_and_validates(project):
-    ids = scenario.discover(str(project))
+    ids = scenario.discover()
     assert {"send-then-close", "send-after-remote-close", "handshake-non-ready"} <= set(ids)
     for scenario_id in ids:
         loaded = scenario.load(scenario_id)
@@ -127,5 +127,49 @@ def test_a_file_that_cannot_be_imported_is_the_authors_one_line_with_its_line(au
 
 def test_a_scenario_that_breaks_the_contract_names_its_module(author_package):
     (author_package / "contract.py").write_text("async def client(side, variant):\n    pass\n")
-    with pytest.raises(ScenarioError, match=r"^authored_scenarios\.contract does not define SCENARIO"):
+    with pytest.raises(ScenarioError, match=r"^authored_scenarios/contract\.py: does not define SCENARIO"):
         scenario.load("contract")
+
+
+ECHO = (
+    "from wsconform.api import Scenario, Variant\n"
+    "SCENARIO = Scenario('{id}', 'q?', (Variant('v'),))\n"
+    "async def client(side, variant):\n    pass\n"
+    "async def server(side, variant):\n    pass\n"
+)
+
+
+def test_a_directory_adds_its_scenarios_after_the_built_in_ones(author_package):
+    (author_package / "mine_too.py").write_text(ECHO.format(id="mine-too"))
+    (author_package / "_helpers.py").write_text("x = 1\n")
+    (author_package / "test_mine_too.py").write_text("x = 1\n")
+    builtin = scenario.discover()
+    found = scenario.discover([str(author_package)])
+    assert found == [*builtin, "mine-too"]
+    assert scenario.discover([str(author_package)], builtin=False) == ["mine-too"]
+    loaded = scenario.load("mine-too")  # from the directory the orchestrator passed
+    assert loaded.id == "mine-too" and loaded.client.__module__ == scenario.USER_MODULE_PREFIX + "mine_too"
+
+
+@pytest.mark.parametrize("second", [False, True], ids=["like-a-built-in", "like-another-directory"])
+def test_an_id_found_twice_names_both_files(author_package, tmp_path, second):
+    if second:
+        other = tmp_path / "more"
+        other.mkdir()
+        (other / "mine.py").write_text(ECHO.format(id="mine"))
+        (author_package / "mine.py").write_text(ECHO.format(id="mine"))
+        directories = [str(author_package), str(other)]
+        expected = r"^more/mine\.py: scenario id 'mine' is already taken by authored_scenarios/mine\.py"
+    else:
+        (author_package / "oversize.py").write_text(ECHO.format(id="oversize"))
+        directories = [str(author_package)]
+        expected = r"^authored_scenarios/oversize\.py: scenario id 'oversize' is already taken by wsconform/scenarios/"
+    with pytest.raises(ScenarioError, match=expected):
+        scenario.discover(directories)
+    with pytest.raises(ScenarioError, match=expected):
+        scenario.discover(directories, builtin=False)  # a built-in id stays taken
+
+
+def test_a_directory_that_is_not_one_is_named(tmp_path):
+    with pytest.raises(ScenarioError, match="not a scenario directory"):
+        scenario.discover([str(tmp_path / "missing")])

@@ -9,11 +9,11 @@ import warnings
 
 import pytest
 
-from harness.peer import drivers
-from harness.peer.drivers.base import ScenarioMistake
-from harness.peer.faults import FaultServer
-from harness.peer.recording import Recorder
-from harness.peer.side import RETRY_DELAY, Side
+from wsconform.peer import drivers
+from wsconform.peer.drivers.base import ScenarioMistake
+from wsconform.peer.faults import FaultServer
+from wsconform.peer.recording import Recorder
+from wsconform.peer.side import RETRY_DELAY, Side
 
 
 def make_side(implementation: str = "asyncio", port: int = 0) -> tuple[Side, Recorder]:

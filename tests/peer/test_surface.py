@@ -1,10 +1,10 @@
-"""harness.peer.surface: signatures, bad calls and imports, on the installed release."""
+"""wsconform.peer.surface: signatures, bad calls and imports, on the installed release."""
 
 import inspect
 
 import pytest
 
-from harness.peer import surface
+from wsconform.peer import surface
 
 
 def test_signature_text_marks_positional_only_and_keyword_only():

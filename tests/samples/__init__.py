@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.core.schema import ResultsDocument
+from wsconform.core.schema import ResultsDocument
 
 SAMPLES = Path(__file__).resolve().parent
 

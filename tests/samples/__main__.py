@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from harness.core.files import write_text_atomically
-from harness.model import results
 from tests.samples import SAMPLES, samples_of
+from wsconform.core.files import write_text_atomically
+from wsconform.model import results
 
 
 def main(arguments: list[str]) -> int:

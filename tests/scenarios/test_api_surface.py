@@ -1,7 +1,7 @@
 """api-surface: label and grade on hand-built outcomes."""
 
-from harness.peer import scenario
-from tests.outcomes import CONNECTED, outcome, step, unsupported, value
+from wsconform.peer import scenario
+from wsconform.testing import CONNECTED, outcome, step, unsupported, value
 
 SCENARIO = scenario.load("api-surface")
 

@@ -3,8 +3,8 @@ acceptances and a lost message."""
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import CLOSED_OK, exception, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import CLOSED_OK, exception, outcome, raised, step, value
 
 SCENARIO = scenario.load("compression")
 OFFER = "permessage-deflate; client_max_window_bits"

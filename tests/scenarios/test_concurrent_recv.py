@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import CONNECTED, exception, guard, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import CONNECTED, exception, guard, outcome, raised, step, value
 
 SCENARIO = scenario.load("concurrent-recv")
 

@@ -4,8 +4,8 @@ legacy accessors (8.1: ``path``, ``request_headers``) and the new ones
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import exception, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import exception, outcome, raised, step, value
 
 SCENARIO = scenario.load("handshake-headers")
 ABSENT = {"present": False}

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness.peer import scenario
-from scenarios.http_edges import REQUESTS, request_bytes
-from tests.outcomes import outcome, step, value
+from wsconform.peer import scenario
+from wsconform.scenarios.http_edges import REQUESTS, request_bytes
+from wsconform.testing import outcome, step, value
 
 SCENARIO = scenario.load("http-edges")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import CLOSED_ERROR, CLOSED_OK, CONNECTED, exception, guard, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import CLOSED_ERROR, CLOSED_OK, CONNECTED, exception, guard, outcome, raised, step, value
 
 SCENARIO = scenario.load("keepalive")
 

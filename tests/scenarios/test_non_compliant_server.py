@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import INVALID_HANDSHAKE, exception, guard, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import INVALID_HANDSHAKE, exception, guard, outcome, raised, step, value
 
 SCENARIO = scenario.load("non-compliant-server")
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from harness.peer import raw, scenario
-from tests.outcomes import outcome, step, value
+from wsconform.peer import raw, scenario
+from wsconform.testing import outcome, step, value
 
 SCENARIO = scenario.load("non-upgrade-request")
-MODULE = __import__("scenarios.non_upgrade_request", fromlist=["_"])
+MODULE = __import__("wsconform.scenarios.non_upgrade_request", fromlist=["_"])
 
 
 def answered(kind, status, ended="closed", upgrade=None):

@@ -3,8 +3,8 @@ check answered, refused or dropped, and of a connection let through or not."""
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import exception, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import exception, outcome, raised, step, value
 
 SCENARIO = scenario.load("process-request")
 

@@ -4,11 +4,11 @@ import socket
 
 import pytest
 
-from harness.peer import raw, scenario
-from tests.outcomes import CONNECTED, exception, outcome, raised, step, value
+from wsconform.peer import raw, scenario
+from wsconform.testing import CONNECTED, exception, outcome, raised, step, value
 
 SCENARIO = scenario.load("proxy-environment")
-MODULE = __import__("scenarios.proxy_environment", fromlist=["_"])
+MODULE = __import__("wsconform.scenarios.proxy_environment", fromlist=["_"])
 
 
 def case(client_steps, requests):

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.core import formats
-from harness.model.outcomes import answer_of, grade_outcome, label_outcome, outcome_key
-from harness.peer import scenario as scenario_api
 from tests import samples
-from tests.conftest import PROJECT
-from tests.outcomes import MRO
+from wsconform.core import formats
+from wsconform.model.outcomes import answer_of, grade_outcome, label_outcome, outcome_key
+from wsconform.peer import scenario as scenario_api
+from wsconform.testing import MRO
 
-SCENARIOS = scenario_api.discover(str(PROJECT))
+SCENARIOS = scenario_api.discover()
 CASES = [
     pytest.param(scenario_id, sample, id=f"{scenario_id}:{sample['cell']}")
     for scenario_id in SCENARIOS

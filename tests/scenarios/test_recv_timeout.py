@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import exception, outcome, raised, step, unsupported, value
+from wsconform.peer import scenario
+from wsconform.testing import exception, outcome, raised, step, unsupported, value
 
 SCENARIO = scenario.load("recv-timeout")
 

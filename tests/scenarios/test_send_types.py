@@ -3,8 +3,8 @@ refused at the call, a dict sent as its keys (8.1), a valid buffer."""
 
 import pytest
 
-from harness.peer import scenario
-from tests.outcomes import CLOSED_ERROR, CLOSED_OK, CONNECTED, exception, outcome, raised, step, value
+from wsconform.peer import scenario
+from wsconform.testing import CLOSED_ERROR, CLOSED_OK, CONNECTED, exception, outcome, raised, step, value
 
 SCENARIO = scenario.load("send-types")
 TYPE_ERROR = raised(exception("builtins.TypeError"))
@@ -52,7 +52,7 @@ def test_grade_and_label(made, grade, label):
 
 
 def test_every_variant_makes_its_message_inside_the_peer():
-    from scenarios.send_types import MESSAGES
+    from wsconform.scenarios.send_types import MESSAGES
 
     assert {variant.name for variant in SCENARIO.declaration.variants} == set(MESSAGES)
     assert isinstance(MESSAGES["memoryview"](), memoryview)

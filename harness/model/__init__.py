@@ -1,8 +1,0 @@
-"""Runs, cells and verdicts: what the matrix is and what its results mean.
-
-Peers and cells (:mod:`~harness.model.matrix`), outcomes and their answers
-(:mod:`~harness.model.outcomes`), the results document, the committed
-reference and drift, the statistics behind verdicts, the classification of a
-cell, the upgrade comparison and history timelines. Pure data and decisions:
-nothing here starts a process, prints or renders.
-"""

@@ -1,1 +1,0 @@
-"""Scenario files: one module per scenario, see :mod:`harness.peer.scenario`."""

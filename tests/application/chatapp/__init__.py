@@ -1,0 +1,1 @@
+"""A tiny chat application, written for websockets 13.1."""

@@ -1,0 +1,1 @@
+"""Scenario files: one module per scenario, see :mod:`wsconform.peer.scenario`."""
