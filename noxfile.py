@@ -22,6 +22,10 @@ nox.options.sessions = ["tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
+#: The copy-paste caller of the reusable workflow, in the docs; and how it names that workflow.
+EXAMPLE_CALLER = "docs/howto/example-caller.yml"
+REUSABLE_WORKFLOW = "python-websockets-conformance/wsconform/.github/workflows/wsconform.yml@main"
+
 #: The least share of mutants the unit tests must kill, per module.
 MUTATION_SCORE = 0.90
 DEPENDENCIES = PYPROJECT["project"]["dependencies"]
@@ -183,12 +187,20 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff, mypy, the layers (import-linter), and the CI workflow (actionlint, GitHub's workflow schema)."""
+    """ruff, mypy, the layers (import-linter), and the workflows (actionlint, GitHub's workflow schema): this
+    repository's, the reusable one, and the documented caller of the reusable one."""
     install_orchestrator(session, "lint", "test")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", "wsconform", "harness", "tests", "noxfile.py")
     session.run("mypy")
     session.run("lint-imports")
     session.run("python", "-m", "wsconform.core.formats", "--check")
-    session.run("actionlint", ".github/workflows/conformance.yml")
-    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/conformance.yml")
+    workflows = [".github/workflows/conformance.yml", ".github/workflows/wsconform.yml", EXAMPLE_CALLER]
+    session.run("actionlint", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    # The documented caller once more, calling the reusable workflow of this
+    # checkout: actionlint then checks its inputs against the declared ones.
+    local = os.path.join(".nox", "example-caller-local.yml")
+    with open(EXAMPLE_CALLER, encoding="utf-8") as source, open(local, "w", encoding="utf-8") as copy:
+        copy.write(source.read().replace(REUSABLE_WORKFLOW, "./.github/workflows/wsconform.yml"))
+    session.run("actionlint", local)

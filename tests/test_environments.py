@@ -79,3 +79,40 @@ async def test_one_builder_per_release_the_other_waits(builder):
             pass
     await asyncio.wait_for(waiting, 5)
     assert entered.is_set()
+
+
+def test_a_local_package_is_keyed_on_its_files(tmp_path):
+    from wsconform.execution.environments import fingerprint
+
+    package = tmp_path / "app"
+    (package / "app").mkdir(parents=True)
+    (package / "app" / "server.py").write_text("GREETING = 'hello'\n")
+    first = fingerprint(package)
+    (package / "app" / "__pycache__").mkdir()
+    (package / "app" / "__pycache__" / "server.cpython-311.pyc").write_bytes(b"\0")
+    (package / "build").mkdir()
+    (package / "build" / "leftover.py").write_text("x = 1\n")
+    assert fingerprint(package) == first  # what building and running leave is not the package
+    (package / "app" / "server.py").write_text("GREETING = 'hi'\n")
+    assert fingerprint(package) != first
+
+
+def test_an_environment_with_a_local_package_has_a_path_of_its_own(builder, tmp_path):
+    plain = builder.path_for("14.2", "3.12", ())
+    named = builder.path_for("14.2", "3.12", ("attrs>=23",))
+    local = builder.path_for("14.2", "3.12", (str(tmp_path / "app"),))
+    assert plain.name == "websockets-14.2-py3.12" and named.name == "websockets-14.2-attrs-py3.12"
+    assert local.name.startswith("websockets-14.2-with-") and local.name.endswith("-py3.12")
+    assert "/" not in local.name
+
+
+def test_agents_import_this_package_alone(tmp_path):
+    from wsconform.execution.agents import PeerCode, agent_environment
+
+    code = PeerCode.prepare(tmp_path, (tmp_path / "mine",))
+    assert [path.name for path in code.path.iterdir()] == ["wsconform"]
+    assert (code.path / "wsconform" / "api.py").is_file()
+    assert PeerCode.prepare(tmp_path).path == code.path  # made once per installed copy
+    environment = agent_environment(code)
+    assert environment["PYTHONPATH"] == str(code.path)
+    assert environment["WSCONFORM_SCENARIO_DIRS"] == str((tmp_path / "mine").resolve())
