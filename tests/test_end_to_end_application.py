@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, run_harness
 from wsconform.core import exit_codes
+from wsconform.model import results
 
 pytestmark = pytest.mark.peers
 
@@ -115,3 +116,40 @@ def test_an_application_repository_gates_its_own_code(tool: Path, tmp_path: Path
     assert snapshot(PROJECT) == checkout_before
     assert (application / "reports" / "results.json").is_file()
     assert (tmp_path / "cache" / "wsconform" / "peers").is_dir()
+
+
+def test_a_requirement_a_release_cannot_hold_makes_that_peer_unavailable(tmp_path: Path) -> None:
+    """Extra requirements never change the release under test: a package
+    that needs websockets>=14 leaves 13.1 unavailable, with uv's reason."""
+    package = tmp_path / "needs14"
+    (package / "needs14").mkdir(parents=True)
+    (package / "needs14" / "__init__.py").write_text("")
+    (package / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "needs14"\nversion = "1.0"\ndependencies = ["websockets>=14"]\n'
+    )
+    process = run_harness(
+        "matrix",
+        "--versions",
+        "13.1,14.2",
+        "--scenarios",
+        "oversize",
+        "--with",
+        str(package),
+        "--environments",
+        str(tmp_path / "peers"),
+        "--output",
+        str(tmp_path / "out" / "results.json"),
+    )
+    assert process.returncode == exit_codes.UNAVAILABLE, process.stderr[-3000:]
+    assert "unavailable: websockets 13.1: " in process.stderr
+    assert "No solution found: Because only needs14==1.0 is available" in process.stderr
+    assert "websockets 14.2: unavailable" not in process.stderr
+    document = results.load(tmp_path / "out" / "results.json")
+    statuses = {(cell["client"].split("/")[0], cell["server"].split("/")[0]) for cell in document["cells"]}
+    measured = {
+        (cell["client"].split("/")[0], cell["server"].split("/")[0])
+        for cell in document["cells"]
+        if cell["status"] == "measured"
+    }
+    assert len(statuses) == 4 and measured == {("14.2", "14.2")}

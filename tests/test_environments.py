@@ -116,3 +116,21 @@ def test_agents_import_this_package_alone(tmp_path):
     environment = agent_environment(code)
     assert environment["PYTHONPATH"] == str(code.path)
     assert environment["WSCONFORM_SCENARIO_DIRS"] == str((tmp_path / "mine").resolve())
+
+
+def test_uv_s_reason_is_its_resolver_explanation_on_one_line():
+    from wsconform.execution.environments import _install_reason
+
+    output = (  # uv 0.9, installing websockets==13.1 beside a package that requires websockets>=14
+        "error: No solution found when resolving dependencies\n"
+        "  cause: Because only needs14==1.0 is available and needs14==1.0 depends on websockets>=14, we can "
+        "conclude that all versions of needs14 depend on websockets>=14.\n"
+        "         And because you require websockets==13.1 and needs14, we can conclude that your requirements "
+        "are unsatisfiable.\n"
+    )
+    assert _install_reason(output) == (
+        "No solution found: Because only needs14==1.0 is available and needs14==1.0 depends on websockets>=14, we "
+        "can conclude that all versions of needs14 depend on websockets>=14. And because you require "
+        "websockets==13.1 and needs14, we can conclude that your requirements are unsatisfiable."
+    )
+    assert _install_reason("error: something else\n") == "error: something else"

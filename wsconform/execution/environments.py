@@ -404,8 +404,17 @@ def _last_line(output: str) -> str:
 
 
 def _install_reason(output: str) -> str:
-    """The most telling line of uv's error output."""
+    """uv's reason, on one line: the resolver's explanation ("Because … we
+    can conclude that your requirements are unsatisfiable") when it gives
+    one, else the most telling line."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        text = line.lstrip("╰─▶ ").strip()
+        if text.lower().startswith("cause:"):
+            text = text[len("cause:") :].strip()
+        if text.startswith("Because"):
+            explanation = " ".join([text, *lines[index + 1 :]])
+            return ("No solution found: " if any("No solution" in other for other in lines) else "") + explanation
     for line in lines:
         if "because" in line or "not found" in line or "No solution" in line:
             return line.lstrip("╰─▶ ").strip()
