@@ -60,7 +60,7 @@ class Scenarios(_Generated):
 
         servers = {"peer": "every server peer", "fault": "the fault servers", "same": "each peer against itself"}
         lines: list[str] = []
-        for scenario_id in scenario_api.discover(str(PROJECT)):
+        for scenario_id in scenario_api.discover():
             declaration = scenario_api.load(scenario_id).declaration
             lines += [f"## {scenario_id}", "", _cell(declaration.question), ""]
             lines += [f"Runs against {servers.get(declaration.servers, declaration.servers)}.", ""]

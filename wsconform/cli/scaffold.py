@@ -70,12 +70,20 @@ def new(scenario_id: str, config: Configuration, directories: tuple[Path, ...] =
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as file:  # "x": a file made meanwhile is never overwritten
             file.write(TEMPLATES.get_template(template).render(id=scenario_id))
-        display.say(f"written: {path}")
+        display.say(f"written: {_shown(path)}")
     display.say(
         f"next: wsconform try {scenario_id} --client 13.1 --server 14.2; then record its reference "
         f"(wsconform reference --scenarios {scenario_id})"
     )
     return 0
+
+
+def _shown(path: Path) -> str:
+    """A path as people typed it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def step_lines(record: dict[str, Any] | None) -> list[str]:

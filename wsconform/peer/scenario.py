@@ -220,6 +220,8 @@ def catalogue(directories: Sequence[str] = (), builtin: bool = True) -> Dict[str
     named like a built-in one, or like one in another directory — is a
     :class:`ScenarioError` naming both files: which one a run meant could
     only be guessed."""
+    if isinstance(directories, str):  # a string is a sequence too: of one-letter directories
+        raise TypeError("directories must be a list of paths, not one string")
     found = {}  # type: Dict[str, str]
     held = set()  # built-in ids a run does not select, still taken
     sources = [builtin_directory()] + [os.path.abspath(directory) for directory in directories]
