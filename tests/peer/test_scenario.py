@@ -170,6 +170,31 @@ def test_an_id_found_twice_names_both_files(author_package, tmp_path, second):
         scenario.discover(directories, builtin=False)  # a built-in id stays taken
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (ECHO.format(id="Bad Id"), r"^authored_scenarios/contract\.py:2: invalid scenario id 'Bad Id'$"),
+        (ECHO.format(id="other"), r"^authored_scenarios/contract\.py:2: declares id 'other', expected 'contract'"),
+        (
+            ECHO.format(id="contract").replace("(Variant('v'),)", "()"),
+            r"^authored_scenarios/contract\.py:2: a scenario needs at least one variant$",
+        ),
+        (
+            ECHO.format(id="contract") + "label = 'x'\n",
+            r"^authored_scenarios/contract\.py:7: label must be a function$",
+        ),
+        (
+            ECHO.format(id="contract").replace("async def server", "async def other"),
+            r"^authored_scenarios/contract\.py: does not define server\(side, variant\)$",
+        ),
+    ],
+)
+def test_a_declaration_that_breaks_the_contract_is_named_with_its_line(author_package, source, expected):
+    (author_package / "contract.py").write_text(source)
+    with pytest.raises(ScenarioError, match=expected):
+        scenario.load("contract")
+
+
 def test_a_directory_that_is_not_one_is_named(tmp_path):
     with pytest.raises(ScenarioError, match="not a scenario directory"):
         scenario.discover([str(tmp_path / "missing")])

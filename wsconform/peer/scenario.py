@@ -294,7 +294,7 @@ def load(scenario_id: str, directories: Optional[Sequence[str]] = None) -> Loade
     if module.SCENARIO.id != scenario_id:
         raise ScenarioError(
             "{}: declares id {!r}, expected {!r} (from its file name)".format(
-                display_path(path), module.SCENARIO.id, scenario_id
+                _declared_at(module, display_path(path)), module.SCENARIO.id, scenario_id
             )
         )
     return from_module(module)
@@ -367,11 +367,46 @@ def from_module(module: ModuleType) -> LoadedScenario:
 
 def validate(module: ModuleType, name: Optional[str] = None) -> None:
     """Check that a scenario module follows the contract in this docstring
-    (``name``: how errors name the file)."""
+    (``name``: how errors name the file). What is wrong with the declaration
+    is named with the line of ``SCENARIO =``; what is wrong with a function,
+    with the line that defines it."""
     name = name or module.__name__
     scenario = getattr(module, "SCENARIO", None)
     if not isinstance(scenario, Scenario):
         raise ScenarioError("{}: does not define SCENARIO = Scenario(...)".format(name))
+    _validate_declaration(scenario, _declared_at(module, name))
+    for optional in ("server_options", "label", "grade", "answer"):
+        value = getattr(module, optional, None)
+        if value is not None and not callable(value):
+            raise ScenarioError("{}: {} must be a function".format(_assigned_at(module, name, optional), optional))
+    if not callable(getattr(module, "client", None)):
+        raise ScenarioError("{}: does not define client(side, variant)".format(name))
+    if scenario.servers != FAULT_SERVERS and not callable(getattr(module, "server", None)):
+        raise ScenarioError("{}: does not define server(side, variant)".format(name))
+
+
+def _assigned_at(module: ModuleType, name: str, variable: str) -> str:
+    """``name:LINE`` of the first line that assigns or defines ``variable``
+    in the module's file (``name`` alone when the file cannot be read)."""
+    path = getattr(module, "__file__", None)
+    if path:
+        pattern = re.compile(r"^(?:async\s+def\s+|def\s+)?{}\b\s*[(:=]".format(re.escape(variable)))
+        try:
+            with open(path, encoding="utf-8") as file:
+                for number, line in enumerate(file, 1):
+                    if pattern.match(line):
+                        return "{}:{}".format(name, number)
+        except (OSError, UnicodeDecodeError):
+            pass
+    return name
+
+
+def _declared_at(module: ModuleType, name: str) -> str:
+    return _assigned_at(module, name, "SCENARIO")
+
+
+def _validate_declaration(scenario: "Scenario", name: str) -> None:
+    """What is wrong with a declaration, named ``name`` (its file and line)."""
     if not SCENARIO_ID.match(scenario.id):
         raise ScenarioError("{}: invalid scenario id {!r}".format(name, scenario.id))
     if not scenario.variants:
@@ -381,13 +416,6 @@ def validate(module: ModuleType, name: Optional[str] = None) -> None:
         raise ScenarioError("{}: duplicate variant names".format(name))
     if scenario.servers not in (PEER_SERVERS, FAULT_SERVERS, SAME_SERVERS):
         raise ScenarioError("{}: servers must be 'peer', 'fault' or 'same'".format(name))
-    if not callable(getattr(module, "client", None)):
-        raise ScenarioError("{}: does not define client(side, variant)".format(name))
-    if scenario.servers != FAULT_SERVERS and not callable(getattr(module, "server", None)):
-        raise ScenarioError("{}: does not define server(side, variant)".format(name))
-    for optional in ("server_options", "label", "grade", "answer"):
-        if getattr(module, optional, None) is not None and not callable(getattr(module, optional)):
-            raise ScenarioError("{}: {} must be a function".format(name, optional))
     if scenario.servers == FAULT_SERVERS:
         for variant in scenario.variants:
             if "fault" not in variant.params:
