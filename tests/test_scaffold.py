@@ -93,3 +93,29 @@ async def test_a_broken_scenario_stops_a_run_before_anything_is_written(author_p
     with pytest.raises(UsageError, match=r"^authored_scenarios/broken\.py:1: cannot be imported: SyntaxError"):
         await pipeline.run_matrix(options)
     assert not output.parent.exists()
+
+
+def test_a_scenario_s_requirements_join_the_run_s(author_package, tmp_path):
+    (tmp_path / "app").mkdir()
+    (author_package / "needs_app.py").write_text(
+        "from wsconform.api import Scenario, Variant\n"
+        "SCENARIO = Scenario('needs-app', 'q?', (Variant('v'),), requirements=('../app', 'attrs>=23'))\n"
+        "async def client(side, variant):\n    pass\n"
+        "async def server(side, variant):\n    pass\n"
+    )
+    scenarios = pipeline.load_scenarios(("needs-app", "oversize"), (author_package,))
+    options = pipeline.MatrixOptions(requirements=("attrs>=23",))
+    found = pipeline.with_scenario_requirements(options, scenarios).requirements
+    assert found == ("attrs>=23", str((tmp_path / "app").resolve()))
+
+
+def test_a_scenario_cannot_require_websockets(author_package):
+    (author_package / "pins.py").write_text(
+        "from wsconform.api import Scenario, Variant\n"
+        "SCENARIO = Scenario('pins', 'q?', (Variant('v'),), requirements=('websockets==12.0',))\n"
+        "async def client(side, variant):\n    pass\n"
+        "async def server(side, variant):\n    pass\n"
+    )
+    scenarios = pipeline.load_scenarios(("pins",), (author_package,))
+    with pytest.raises(UsageError, match=r"pins\.py: requirements: 'websockets==12\.0': the websockets release is"):
+        pipeline.with_scenario_requirements(pipeline.MatrixOptions(), scenarios)

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
-from packaging.requirements import InvalidRequirement, Requirement
 
 from ..core.exit_codes import UsageError
+from ..execution.environments import check_requirements
 from ..execution.pipeline import REPORTS
 
 if sys.version_info >= (3, 11):
@@ -121,7 +121,7 @@ class Configuration:
 
     @property
     def requirements(self) -> tuple[str, ...]:
-        return requirements(self.table.requirements, self.root, self.where("requirements"))
+        return check_requirements(self.table.requirements, self.root, self.where("requirements"))
 
     def where(self, key: str) -> str:
         """How errors name a key: ``pyproject.toml: [tool.wsconform] KEY``."""
@@ -158,30 +158,5 @@ def _table(path: Path, value: Any) -> Table:
         raise UsageError(f"{path}: [tool.{TABLE}] {key}: {problem}") from None
 
 
-def is_local(text: str) -> bool:
-    """Whether a requirement names a local package by its path."""
-    return text.startswith((".", "/", "~")) or text.endswith(("/", ".whl", ".tar.gz"))
-
-
-def requirements(texts: list[str], root: Path, where: str) -> tuple[str, ...]:
-    """Extra peer requirements, checked: local packages as absolute paths
-    (that exist), the rest as PEP 508 requirements, none of them websockets
-    (its version is what the matrix varies)."""
-    found = []
-    for text in texts:
-        text = text.strip()
-        if is_local(text):
-            path = Path(text).expanduser()
-            path = (path if path.is_absolute() else root / path).resolve()
-            if not path.exists():
-                raise UsageError(f"{where}: {text!r}: no such file or directory ({path})")
-            found.append(str(path))
-            continue
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement as exc:
-            raise UsageError(f"{where}: {text!r} is not a requirement: {exc}") from None
-        if requirement.name.lower() == "websockets":
-            raise UsageError(f"{where}: {text!r}: the websockets release is what the matrix varies, not a requirement")
-        found.append(text)
-    return tuple(found)
+#: Extra requirements from the command line are checked the same way.
+requirements = check_requirements

@@ -40,12 +40,15 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from wsconform.core import files
+from wsconform.core.exit_codes import UsageError
 from wsconform.core.vocabulary import Availability
 from wsconform.execution.agents import Agent, AgentError, PeerCode
 from wsconform.model.matrix import Attempt, Environment, Source
@@ -88,6 +91,35 @@ FINGERPRINT_SKIPS = frozenset(
 def is_local(requirement: str) -> bool:
     """Whether an extra requirement is a local package (an absolute path)."""
     return os.path.isabs(requirement)
+
+
+def names_a_path(text: str) -> bool:
+    """Whether a requirement as written names a local package by its path."""
+    return text.startswith((".", "/", "~")) or text.endswith(("/", ".whl", ".tar.gz"))
+
+
+def check_requirements(texts: Sequence[str], root: Path, where: str) -> tuple[str, ...]:
+    """Extra peer requirements, checked: local packages as absolute paths
+    (that exist), the rest as PEP 508 requirements, none of them websockets
+    (its version is what the matrix varies)."""
+    found = []
+    for text in texts:
+        text = text.strip()
+        if names_a_path(text):
+            path = Path(text).expanduser()
+            path = (path if path.is_absolute() else root / path).resolve()
+            if not path.exists():
+                raise UsageError(f"{where}: {text!r}: no such file or directory ({path})")
+            found.append(str(path))
+            continue
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            raise UsageError(f"{where}: {text!r} is not a requirement: {exc}") from None
+        if requirement.name.lower() == "websockets":
+            raise UsageError(f"{where}: {text!r}: the websockets release is what the matrix varies, not a requirement")
+        found.append(text)
+    return tuple(found)
 
 
 def fingerprint(path: Path) -> str:

@@ -24,6 +24,7 @@ here parses arguments (:mod:`wsconform.cli.main` does) or prints tables
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import os
 import time
@@ -40,7 +41,7 @@ from wsconform.core.schema import ReferenceDocument, ResultsDocument, RunOptions
 from wsconform.core.vocabulary import Availability
 from wsconform.execution import interrupts, outputs
 from wsconform.execution.agents import Agent, AgentError, PeerCode, kill_all
-from wsconform.execution.environments import CANDIDATE_PYTHONS, Builder
+from wsconform.execution.environments import CANDIDATE_PYTHONS, Builder, check_requirements
 from wsconform.execution.runner import CellKey, Runner, Settings
 from wsconform.model import matrix, outcomes, reference, results, shards, versions
 from wsconform.model.matrix import Environment, Source
@@ -200,6 +201,18 @@ def load_scenarios(ids: tuple[str, ...], directories: tuple[Path, ...] = ()) -> 
         if scenario_id in ids:
             loaded[scenario_id] = found
     return loaded
+
+
+def with_scenario_requirements(options: MatrixOptions, scenarios: Mapping[str, LoadedScenario]) -> MatrixOptions:
+    """``options`` whose peers also install what the selected scenarios
+    require (``Scenario(requirements=…)``, paths relative to each file)."""
+    found = list(options.requirements)
+    for loaded in scenarios.values():
+        if loaded.declaration.requirements:
+            base = Path(loaded.path).parent if loaded.path else Path.cwd()
+            where = f"{loaded.path or loaded.id}: requirements"
+            found += check_requirements(loaded.declaration.requirements, base, where)
+    return dataclasses.replace(options, requirements=tuple(dict.fromkeys(found)))
 
 
 def resolve_versions(options: MatrixOptions) -> Resolved:
@@ -389,6 +402,7 @@ async def run_matrix(options: MatrixOptions) -> MatrixRun:
         options.scenarios or discover_scenarios(options.scenario_directories, options.builtin_scenarios),
         options.scenario_directories,
     )
+    options = with_scenario_requirements(options, scenarios)
     try:
         with files.exclusive(lock_path(options.output), wait=False):
             return await _run_matrix(options, scenarios)

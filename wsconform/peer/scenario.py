@@ -137,6 +137,11 @@ class Scenario:
     #: Seconds one case is expected to take (balancing shards before the
     #: reference has measured it; see :mod:`harness.shards`).
     case_seconds: float = 0.05
+    #: What the scripts import besides the standard library and websockets,
+    #: installed in every peer of a run that selects this scenario: a path
+    #: to a local package, relative to the scenario file (``"../.."``), or
+    #: any requirement (``"attrs>=23"``). Never websockets itself.
+    requirements: Tuple[str, ...] = ()
 
     def variant(self, name: str) -> Variant:
         for variant in self.variants:
@@ -178,6 +183,8 @@ class LoadedScenario:
     grade: Optional[Grader] = None
     #: None: the whole normalized outcome is the answer.
     answer: Optional[Answerer] = None
+    #: The scenario file (relative ``requirements`` are relative to its directory).
+    path: Optional[str] = None
 
     @property
     def id(self) -> str:
@@ -361,6 +368,7 @@ def from_module(module: ModuleType) -> LoadedScenario:
         declaration=module.SCENARIO,
         client=module.client,
         server=getattr(module, "server", None),
+        path=getattr(module, "__file__", None),
         **optional,
     )
 
@@ -416,6 +424,10 @@ def _validate_declaration(scenario: "Scenario", name: str) -> None:
         raise ScenarioError("{}: duplicate variant names".format(name))
     if scenario.servers not in (PEER_SERVERS, FAULT_SERVERS, SAME_SERVERS):
         raise ScenarioError("{}: servers must be 'peer', 'fault' or 'same'".format(name))
+    if not isinstance(scenario.requirements, tuple) or not all(
+        isinstance(requirement, str) for requirement in scenario.requirements
+    ):
+        raise ScenarioError("{}: requirements must be a tuple of strings".format(name))
     if scenario.servers == FAULT_SERVERS:
         for variant in scenario.variants:
             if "fault" not in variant.params:
