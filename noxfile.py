@@ -1,5 +1,5 @@
-"""Sessions: matrix, check, reference, upgrade, history, plan, merge, report, bench, bench_dashboard, tests, lint,
-docs, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, plan, atlas, merge, report, bench, bench_dashboard, tests,
+lint, docs, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -10,6 +10,7 @@ See wsconform/execution/environments.py.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -39,7 +40,7 @@ def install_orchestrator(session: nox.Session, *groups: str) -> None:
     session.install(*packages)
 
 
-def run_harness(session: nox.Session, *arguments: str) -> None:
+def run_harness(session: nox.Session, *arguments: str, accept: tuple[int, ...] = (0,)) -> None:
     """Run ``python -m wsconform`` and exit with its own exit code.
 
     nox reports any failure as exit 1, and on Ctrl-C it kills its command
@@ -69,7 +70,7 @@ def run_harness(session: nox.Session, *arguments: str) -> None:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if code != 0:
+    if code not in accept:
         session.log(f"harness exited with code {code}")
         raise SystemExit(code)
 
@@ -128,6 +129,60 @@ def plan(session: nox.Session) -> None:
     """Resolve versions once for a sharded run: ``nox -s plan -- --shards 8 --output plan.json``."""
     install_orchestrator(session)
     run_harness(session, "plan", *session.posargs)
+
+
+@nox.session
+def atlas(session: nox.Session) -> None:
+    """Every release against every release, as CI runs it: one plan, each
+    shard as its own process one after another, then one merge, under
+    reports/atlas/. ``nox -s atlas -- --since 14.0 --shards 4``; the previous
+    atlas's results (kept as reports/atlas/previous.json) balance the shards."""
+    install_orchestrator(session)
+    parser = argparse.ArgumentParser(prog="nox -s atlas --")
+    parser.add_argument("--since", default="8.1", help="the first release (default: 8.1)")
+    parser.add_argument("--shards", type=int, default=8, help="how many shards (default: 8)")
+    parser.add_argument("--repeat", default="10", help="repetitions per cell (default: 10)")
+    options = parser.parse_args(session.posargs)
+    root = os.path.join("reports", "atlas")
+    previous = os.path.join(root, "previous.json")
+    merged = os.path.join(root, "results.json")
+    if os.path.exists(merged):
+        os.makedirs(root, exist_ok=True)
+        os.replace(merged, previous)
+    plan_file = os.path.join(root, "plan.json")
+    timings = ["--timings", previous] if os.path.exists(previous) else []
+    run_harness(
+        session,
+        "plan",
+        "--versions",
+        "all",
+        "--since",
+        options.since,
+        "--repeat",
+        options.repeat,
+        "--shards",
+        str(options.shards),
+        "--output",
+        plan_file,
+        *timings,
+    )
+    outputs = []
+    for shard in range(1, options.shards + 1):
+        output = os.path.join(root, f"shard-{shard}", "results.json")
+        outputs.append(output)
+        run_harness(
+            session,
+            "matrix",
+            "--plan",
+            plan_file,
+            "--shard",
+            f"{shard}/{options.shards}",
+            "--no-tables",
+            "--output",
+            output,
+            accept=(0, 4),  # 4: some releases cannot run (recorded as unavailable)
+        )
+    run_harness(session, "merge", *outputs, "--output", merged, accept=(0, 4))
 
 
 @nox.session

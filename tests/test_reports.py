@@ -201,3 +201,19 @@ def test_an_upgrade_between_releases_that_ran_says_nothing_of_the_kind():
     report = upgrade.compare(document(), "10.4", "14.2", "default")
     assert report.unavailable == ()
     assert "Nothing could be compared" not in reports.upgrade_markdown(report, document())
+
+
+def test_the_glance_counts_cells_the_reference_never_measured_apart_from_differences():
+    doc = document()
+    echo = {"id": "echo", "question": "?", "servers": "peer", "variants": [{"name": "v"}], "links": []}
+    doc["scenarios"].append(echo)
+    doc["cells"].append(cell("echo", "v", OLD, NEW, "ok", {"kind": "value", "value": None}))
+    doc["cells"].append(cell("echo", "v", NEW, NEW, "ok", {"kind": "value", "value": None}))
+    doc["cells"][3]["runs"] = doc["cells"][3]["outcomes"][0]["count"] = 10  # enough runs to tell a change
+    known = copy.deepcopy(doc)
+    del known["cells"][2]  # the reference never measured OLD → NEW
+    known["cells"][2]["outcomes"][0]["key"] = "other"  # and saw NEW → NEW answer otherwise
+    known["cells"][2]["outcomes"][0]["answer"] = {"label": "other"}
+    html = reports.dashboard_html(doc, compare(doc, build(known)))
+    assert html.count(">1 new</span>") == 1 and html.count(">1 differ</span>") == 1
+    assert "cells are not in the reference (never measured there)" in html

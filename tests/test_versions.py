@@ -102,3 +102,25 @@ def test_two_peers_may_not_share_a_label():
     releases = versions.Releases((Version("14.0"), Version("14.1")), "pypi")
     with pytest.raises(UsageError, match=r"two peers would be named '14\.0'"):
         versions.resolve_all(("14.0", "14.0=14.1"), releases)
+
+
+def test_all_is_every_final_release_from_since():
+    releases = versions.Releases(RELEASES.versions, "pypi", (Version("16.0rc1"),))
+    assert versions.resolve_all(("all",), releases) == ("8.1", "10.4", "14.0", "14.1", "14.2", "15.0.1")
+    assert versions.resolve_all(("all", "newest", "8.1"), releases, since="14.1") == ("8.1", "14.1", "14.2", "15.0.1")
+    versions.validate_selector("all")
+    assert versions.parse_selectors("all") == ("all",)
+
+
+def test_all_cannot_stand_for_one_release():
+    with pytest.raises(UsageError, match="'all' names every release"):
+        versions.resolve("all", RELEASES)
+
+
+def test_since_is_a_release_version_on_the_command_line():
+    from wsconform.cli import main
+
+    parser = main.make_parser()
+    assert parser.parse_args(["matrix", "--versions", "all", "--since", "11.0"]).since == "11.0"
+    with pytest.raises(UsageError, match=r"expected a release version such as 11\.0"):
+        parser.parse_args(["matrix", "--since", "eleven"])

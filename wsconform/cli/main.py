@@ -23,6 +23,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
+from packaging.version import InvalidVersion, Version
+
 from wsconform.cli import benchmark, commands, configuration, scaffold
 from wsconform.cli.configuration import Configuration
 from wsconform.core import exit_codes
@@ -67,6 +69,14 @@ def bounded_integer(maximum: int, minimum: int = 1) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def release_version(text: str) -> str:
+    """An argparse type: a release version such as 11.0."""
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        raise argparse.ArgumentTypeError(f"expected a release version such as 11.0, got '{visible(text)}'") from None
 
 
 def output_path(text: str) -> Path:
@@ -190,8 +200,14 @@ def add_matrix_arguments(parser: argparse.ArgumentParser, config: Configuration)
     parser.add_argument(
         "--versions",
         default=config.words("versions"),
-        help="versions on both sides, comma-separated: exact releases (12.0), newest, newest-N "
-        f"(default: {config.words('versions') or ','.join(versions.DEFAULT_SELECTORS)})",
+        help="versions on both sides, comma-separated: exact releases (12.0), newest, newest-N, all (every final "
+        f"release from --since) (default: {config.words('versions') or ','.join(versions.DEFAULT_SELECTORS)})",
+    )
+    parser.add_argument(
+        "--since",
+        type=release_version,
+        default=versions.FIRST_RELEASE,
+        help=f"the first release `all` names (default: {versions.FIRST_RELEASE})",
     )
     parser.add_argument("--clients", default=config.words("clients"), help="client versions (default: --versions)")
     parser.add_argument("--servers", default=config.words("servers"), help="server versions (default: --versions)")
@@ -334,6 +350,7 @@ def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
         scenario_directories=scenario_directories(arguments),
         builtin_scenarios=builtin_scenarios(arguments),
         requirements=extra_requirements(arguments),
+        since=arguments.since,
     )
 
 

@@ -128,6 +128,8 @@ class MatrixOptions:
     #: Extra requirements installed in every peer environment beside its
     #: websockets release (``--requirement``; local packages as absolute paths).
     requirements: tuple[str, ...] = ()
+    #: The first release ``all`` names (``--since``).
+    since: str = versions.FIRST_RELEASE
 
     def peer_code(self) -> PeerCode:
         """What agents of this run import: the package and the scenario directories."""
@@ -221,7 +223,9 @@ def resolve_versions(options: MatrixOptions) -> Resolved:
     if releases.source == "cache":
         display.say("PyPI unreachable: resolving versions from the last known release list")
     return Resolved(
-        versions.resolve_all(options.clients, releases), versions.resolve_all(options.servers, releases), releases
+        versions.resolve_all(options.clients, releases, options.since),
+        versions.resolve_all(options.servers, releases, options.since),
+        releases,
     )
 
 

@@ -70,8 +70,8 @@ def make(
     """Resolve ``options``' versions against PyPI (or the last known list)."""
     releases = versions.fetch_releases(options.environments / "releases.json")
     content: dict[str, Any] = {
-        "clients": list(versions.resolve_all(options.clients, releases)),
-        "servers": list(versions.resolve_all(options.servers, releases)),
+        "clients": list(versions.resolve_all(options.clients, releases, options.since)),
+        "servers": list(versions.resolve_all(options.servers, releases, options.since)),
         "implementations": list(options.implementations),
         "scenarios": list(scenarios),
         "repeat": options.repeat,

@@ -40,6 +40,11 @@ PACKAGE = "websockets"
 #: newest release.
 DEFAULT_SELECTORS = ("8.1", "10.4", "13.1", "14.0", "newest-14", "newest")
 
+#: Every final release (from ``--since``, by default the oldest release the
+#: matrix supports): the atlas's axis.
+ALL = "all"
+FIRST_RELEASE = "8.1"
+
 PYPI_JSON = os.environ.get("HARNESS_PYPI_JSON", "https://pypi.org/pypi/{package}/json")
 
 
@@ -58,6 +63,10 @@ class Releases:
         except InvalidVersion:
             return False
         return wanted in self.versions or wanted in self.prereleases
+
+    def since(self, first: str) -> tuple[str, ...]:
+        """Every final release from ``first`` on, oldest first."""
+        return tuple(str(version) for version in self.versions if version >= Version(first))
 
     def newest(self, major: int | None = None) -> str:
         candidates = [v for v in self.versions if major is None or v.major == major]
@@ -140,7 +149,7 @@ def validate_selector(selector: str) -> None:
                 f"invalid candidate {selector!r} (expected LABEL=VERSION, or LABEL=PATH to a wheel, sdist or directory)"
             ) from None
         return
-    if selector == "newest":
+    if selector in ("newest", ALL):
         return
     if selector.startswith("newest-"):
         if not selector[len("newest-") :].isdigit():
@@ -149,7 +158,7 @@ def validate_selector(selector: str) -> None:
     try:
         Version(selector)
     except InvalidVersion:
-        raise UsageError(f"invalid version {selector!r} (expected e.g. 14.2, newest, newest-14)") from None
+        raise UsageError(f"invalid version {selector!r} (expected e.g. 14.2, newest, newest-14, all)") from None
 
 
 def resolve(selector: str, releases: Releases) -> str:
@@ -159,6 +168,8 @@ def resolve(selector: str, releases: Releases) -> str:
     if named is not None:
         name, spec = named
         return f"{name}={Path(spec).resolve()}" if Path(spec).exists() else f"{name}={spec}"
+    if selector == ALL:
+        raise UsageError("'all' names every release: it belongs in --versions, --clients or --servers, not here")
     if selector == "newest":
         return releases.newest()
     if selector.startswith("newest-"):
@@ -166,10 +177,15 @@ def resolve(selector: str, releases: Releases) -> str:
     return selector
 
 
-def resolve_all(selectors: tuple[str, ...], releases: Releases) -> tuple[str, ...]:
+def resolve_all(selectors: tuple[str, ...], releases: Releases, since: str = FIRST_RELEASE) -> tuple[str, ...]:
     """Resolve selectors, dropping duplicates, ordered by version (labels
-    that are not versions last, by name). Two selectors may not share a label."""
-    exact = {resolve(selector, releases) for selector in selectors}
+    that are not versions last, by name); ``all`` is every final release
+    from ``since``. Two selectors may not share a label."""
+    exact = {
+        version
+        for selector in selectors
+        for version in (releases.since(since) if selector == ALL else (resolve(selector, releases),))
+    }
     labels = [label(item) for item in exact]
     duplicated = sorted({name for name in labels if labels.count(name) > 1})
     if duplicated:

@@ -286,9 +286,12 @@ def at_a_glance(
     link_as: dict[str, str],
 ) -> dict[str, Any]:
     """The front page: client × server, per pair how many scenario variants
-    failed, are non-strict or differ from the reference, with links."""
+    failed, are non-strict or differ from the reference, with links. A cell
+    the reference never measured is ``new``, counted apart: it says nothing
+    about a difference (a release the reference does not hold would frame
+    every one of its pairs as differing)."""
     pairs: dict[tuple[str, str], dict[str, Any]] = {
-        (client, server): {"failed": [], "non-strict": [], "differs": [], "cells": 0}
+        (client, server): {"failed": [], "non-strict": [], "differs": [], "new": [], "cells": 0}
         for client in clients
         for server in servers
     }
@@ -303,7 +306,9 @@ def at_a_glance(
         elif worst_grade(cell) == Grade.NON_STRICT:
             pair["non-strict"].append(link)
         drift = drift_by_cell.get((cell["scenario"], cell_key(cell)))
-        if drift is not None and drift.verdict in DRIFTED:
+        if drift is not None and drift.verdict == Verdict.NEW:
+            pair["new"].append(link)
+        elif drift is not None and drift.verdict in DRIFTED:
             pair["differs"].append(link)
     rows = []
     for client in clients:
