@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
+import time
 
 import nox
 
@@ -167,9 +169,11 @@ def atlas(session: nox.Session) -> None:
         *timings,
     )
     outputs = []
+    costs = []
     for shard in range(1, options.shards + 1):
         output = os.path.join(root, f"shard-{shard}", "results.json")
         outputs.append(output)
+        wall, cpu = time.monotonic(), _children_cpu()
         run_harness(
             session,
             "matrix",
@@ -182,7 +186,20 @@ def atlas(session: nox.Session) -> None:
             output,
             accept=(0, 4),  # 4: some releases cannot run (recorded as unavailable)
         )
+        costs.append((time.monotonic() - wall, _children_cpu() - cpu))
+        session.log(f"shard {shard}/{options.shards}: {costs[-1][0]:.1f} s wall, {costs[-1][1]:.1f} CPU-seconds")
     run_harness(session, "merge", *outputs, "--output", merged, accept=(0, 4))
+    walls = [wall for wall, _ in costs]
+    session.log(
+        f"atlas: {sum(walls):.1f} s wall, {sum(cpu for _, cpu in costs):.1f} CPU-seconds in {len(costs)} shards; "
+        f"slowest / fastest shard: {max(walls) / min(walls):.2f}"
+    )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished child process of nox (user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @nox.session

@@ -26,7 +26,7 @@ from wsconform.core.vocabulary import Availability, CellStatus
 from wsconform.model.classification import is_failed
 from wsconform.model.matrix import FAULT, display_name, display_names
 from wsconform.model.outcomes import grade_name
-from wsconform.model.reference import DRIFTED, Drift
+from wsconform.model.reference import DRIFTED, Drift, Verdict
 from wsconform.model.timeline import Timeline
 from wsconform.peer.scenario import FAULT_SERVERS, SAME_SERVERS, Grade
 
@@ -341,7 +341,8 @@ def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboar
     """The end of every run: the failed and drifted cells, one line each,
     and where the dashboard is (the full grids are behind ``--tables``)."""
     failed = [cell for cell in document["cells"] if is_failed(cell)]
-    drifted = [drift for drift in drifts or [] if drift.verdict in DRIFTED]
+    drifted = [drift for drift in drifts or [] if drift.verdict in DRIFTED and drift.verdict != Verdict.NEW]
+    new = [drift for drift in drifts or [] if drift.verdict == Verdict.NEW]
     say(f"failed or harness error: {len(failed)} cell{'s' if len(failed) != 1 else ''}")
     for cell in failed[:GLANCE_LINES]:
         labels = (
@@ -361,6 +362,8 @@ def print_glance(document: ResultsDocument, drifts: list[Drift] | None, dashboar
             say("  " + drift.line())
         if len(drifted) > GLANCE_LINES:
             say(f"  … and {len(drifted) - GLANCE_LINES} more in the dashboard")
+        if new:  # never measured by the reference: no difference, and no list of hundreds
+            say(f"not in the reference (never measured there): {len(new)} cell{'s' if len(new) != 1 else ''}")
     say(f"dashboard: {dashboard} (full grids in the terminal: --tables)")
 
 
