@@ -18,6 +18,7 @@ from wsconform.core.schema import ResultsDocument
 from wsconform.core.text import visible
 from wsconform.execution import history, outputs, pipeline, plans
 from wsconform.execution.pipeline import REFERENCE, MatrixOptions, run_matrix
+from wsconform.model import changes as changes_module
 from wsconform.model import merge as merge_module
 from wsconform.model import reference, results, timeline, versions
 from wsconform.model import shards as shards_module
@@ -222,6 +223,26 @@ def merge(
     code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
     return code
+
+
+def changes(path: Path, scenarios: tuple[str, ...], axis: str | None, fixed: str | None) -> int:
+    """``changes``: where behaviour changed along each axis of a run of many
+    releases (the atlas), one line per change point."""
+    document = results.load(path)
+    known = {scenario["id"] for scenario in document["scenarios"]}
+    unknown = [scenario for scenario in scenarios if scenario not in known]
+    if unknown:
+        raise UsageError(f"{path} has no scenario {', '.join(unknown)} (it has: {', '.join(sorted(known))})")
+    found = [
+        point
+        for point in changes_module.change_points(document, scenarios)
+        if (axis is None or point.axis == axis) and (fixed is None or point.fixed == fixed)
+    ]
+    for point in found:
+        display.say(visible(point.line()))
+    releases = changes_module.releases_of(document)
+    display.say(f"{len(found)} change point{'s' if len(found) != 1 else ''} across {len(releases)} releases")
+    return exit_codes.SUCCESS
 
 
 def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:

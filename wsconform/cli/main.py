@@ -439,6 +439,18 @@ def make_parser(config: Configuration | None = None) -> ArgumentParser:
     report.add_argument("--results", type=Path, default=config.output)
     add_reference_argument(report, "reference the reports show drift against", config)
 
+    changes = subcommands.add_parser(
+        "changes", help="where behaviour changed along each axis of a run of many releases (e.g. the atlas)"
+    )
+    changes.add_argument(
+        "--results", type=Path, default=config.output, help="the results file (default: reports/results.json)"
+    )
+    changes.add_argument("--scenarios", help="scenario ids, comma-separated (default: every scenario of the run)")
+    changes.add_argument(
+        "--axis", choices=("client", "server"), help="only the changes along this side's releases (default: both)"
+    )
+    changes.add_argument("--fixed", help="only with the other side at this release (e.g. 14.2, or fault)")
+
     new = subcommands.add_parser("new", help="write a new scenario and its test from a template")
     new.add_argument("scenario_id", metavar="ID", help="the new scenario's id: lowercase words joined by hyphens")
     new.add_argument(
@@ -504,6 +516,9 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
         return _history(arguments)
     if arguments.command == "report":
         return commands.report(arguments.results, arguments.reference)
+    if arguments.command == "changes":
+        ids = tuple(s.strip() for s in (arguments.scenarios or "").split(",") if s.strip())
+        return commands.changes(arguments.results, ids, arguments.axis, arguments.fixed)
     if arguments.command == "new":
         return scaffold.new(arguments.scenario_id, arguments.configuration, scenario_directories(arguments))
     if arguments.command == "try":
