@@ -137,8 +137,9 @@ def plan(session: nox.Session) -> None:
 def atlas(session: nox.Session) -> None:
     """Every release against every release, as CI runs it: one plan, each
     shard as its own process one after another, then one merge, under
-    reports/atlas/. ``nox -s atlas -- --since 14.0 --shards 4``; the previous
-    atlas's results (kept as reports/atlas/previous.json) balance the shards."""
+    reports/atlas/. ``nox -s atlas -- --since 14.0 --shards 4``. The previous
+    atlas's results (kept as reports/atlas/previous.json) balance the shards,
+    and this one is checked against them: what changed between the two."""
     install_orchestrator(session)
     parser = argparse.ArgumentParser(prog="nox -s atlas --")
     parser.add_argument("--since", default="8.1", help="the first release (default: 8.1)")
@@ -189,6 +190,14 @@ def atlas(session: nox.Session) -> None:
         costs.append((time.monotonic() - wall, _children_cpu() - cpu))
         session.log(f"shard {shard}/{options.shards}: {costs[-1][0]:.1f} s wall, {costs[-1][1]:.1f} CPU-seconds")
     run_harness(session, "merge", *outputs, "--output", merged, accept=(0, 4))
+    if os.path.exists(previous):
+        # What changed since the previous atlas: its results become the
+        # reference this one is checked against (new releases are `new`; a
+        # published release that answers otherwise drifted with its
+        # environment), and the dashboard shows it.
+        before = os.path.join(root, "previous-reference")
+        run_harness(session, "reference", "--results", previous, "--reference", before, accept=(0, 3))
+        run_harness(session, "check", "--results", merged, "--reference", before, accept=(0, 1, 4))
     walls = [wall for wall, _ in costs]
     session.log(
         f"atlas: {sum(walls):.1f} s wall, {sum(cpu for _, cpu in costs):.1f} CPU-seconds in {len(costs)} shards; "
