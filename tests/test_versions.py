@@ -124,3 +124,20 @@ def test_since_is_a_release_version_on_the_command_line():
     assert parser.parse_args(["matrix", "--versions", "all", "--since", "11.0"]).since == "11.0"
     with pytest.raises(UsageError, match=r"expected a release version such as 11\.0"):
         parser.parse_args(["matrix", "--since", "eleven"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [
+        (["upgrade", "all", "14.2"], "FROM"),
+        (["upgrade", "14.2", "all"], "TO"),
+        (["history", "--scenarios", "ping", "--against", "all"], "--against"),
+        (["try", "ping", "--client", "14.2", "--server", "all"], "--server"),
+    ],
+)
+def test_where_one_release_is_asked_all_is_a_usage_error(argv, what, capsys):
+    from wsconform.cli import main
+    from wsconform.core import exit_codes
+
+    assert main.main(argv) == exit_codes.USAGE
+    assert f"error: {what} takes one release; 'all' names every release" in capsys.readouterr().err

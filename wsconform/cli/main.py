@@ -495,8 +495,8 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
     if arguments.command == "check":
         return commands.check(source(arguments), arguments.reference, arguments.strict, arguments.exact_python)
     if arguments.command == "upgrade":
-        for version in (arguments.before, arguments.after):
-            versions.validate_selector(version)
+        for version, what in ((arguments.before, "FROM"), (arguments.after, "TO")):
+            versions.validate_one(version, what)
         against = tuple(filter(None, (arguments.against or "").split(",")))
         for version in against:
             versions.validate_selector(version)
@@ -530,8 +530,10 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
 def _history(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
     if not arguments.scenarios:
         raise UsageError("history needs --scenarios ID (one or more, comma-separated)")
-    for version in filter(None, (arguments.first, arguments.last, arguments.against)):
-        versions.validate_selector(version)
+    for version, what in ((arguments.first, "--from"), (arguments.last, "--to"), (arguments.against, "--against")):
+        if not version:
+            continue
+        versions.validate_one(version, what)
         if versions.candidate(version) is not None:
             raise UsageError(f"history runs PyPI releases; {version!r} is a candidate")
     request = commands.History(
@@ -549,8 +551,8 @@ def _history(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
 
 
 def _try(arguments: argparse.Namespace) -> Coroutine[Any, Any, int]:
-    for version in (arguments.client, arguments.server):
-        versions.validate_selector(version)
+    for version, what in ((arguments.client, "--client"), (arguments.server, "--server")):
+        versions.validate_one(version, what)
     scenario_id = arguments.scenario_id
     options = MatrixOptions(
         clients=versions.parse_selectors(arguments.client),

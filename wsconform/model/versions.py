@@ -161,6 +161,13 @@ def validate_selector(selector: str) -> None:
         raise UsageError(f"invalid version {selector!r} (expected e.g. 14.2, newest, newest-14, all)") from None
 
 
+def validate_one(selector: str, what: str) -> None:
+    """A selector that must name one release (``what``: where it was given)."""
+    validate_selector(selector)
+    if selector == ALL:
+        raise UsageError(f"{what} takes one release; 'all' names every release (use it in --versions)")
+
+
 def resolve(selector: str, releases: Releases) -> str:
     """Turn a selector into an exact version string (which may not exist);
     a candidate stays ``LABEL=SPEC``, with a path made absolute."""
