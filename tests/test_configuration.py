@@ -11,6 +11,7 @@ from tests.conftest import PROJECT
 from wsconform.cli import configuration, main
 from wsconform.cli.configuration import Configuration, Table
 from wsconform.core.exit_codes import UsageError
+from wsconform.execution.environments import check_requirements
 
 TABLE = """
 [tool.wsconform]
@@ -77,12 +78,12 @@ def test_a_bad_table_is_one_line_naming_the_file_and_key(tmp_path: Path, text: s
 )
 def test_a_requirement_that_cannot_be_is_refused(tmp_path: Path, requirement: str, expected: str) -> None:
     with pytest.raises(UsageError, match=expected):
-        configuration.requirements([requirement], tmp_path, "--with")
+        check_requirements([requirement], tmp_path, "--with")
 
 
 def test_requirements_keep_names_and_make_paths_absolute(tmp_path: Path) -> None:
     (tmp_path / "client").mkdir()
-    assert configuration.requirements(["./client", "attrs>=23"], tmp_path, "x") == (
+    assert check_requirements(["./client", "attrs>=23"], tmp_path, "x") == (
         str(tmp_path / "client"),
         "attrs>=23",
     )

@@ -156,7 +156,3 @@ def _table(path: Path, value: Any) -> Table:
         key = ".".join(str(part) for part in error["loc"][:1]) or "(table)"
         problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         raise UsageError(f"{path}: [tool.{TABLE}] {key}: {problem}") from None
-
-
-#: Extra requirements from the command line are checked the same way.
-requirements = check_requirements

@@ -32,6 +32,7 @@ from wsconform.core.exit_codes import BadInputError, UsageError
 from wsconform.core.text import visible
 from wsconform.execution import interrupts, pipeline, plans
 from wsconform.execution.agents import kill_all
+from wsconform.execution.environments import check_requirements
 from wsconform.execution.pipeline import MatrixOptions, default_environments
 from wsconform.model import matrix, shards, versions
 from wsconform.peer.drivers import IMPLEMENTATIONS
@@ -150,7 +151,7 @@ def extra_requirements(arguments: argparse.Namespace) -> tuple[str, ...]:
     """``--with`` (repeatable), else the table's ``requirements``."""
     given = getattr(arguments, "requirements", None)
     if given:
-        return configuration.requirements(given, Path.cwd(), "--with")
+        return check_requirements(given, Path.cwd(), "--with")
     return arguments.configuration.requirements  # type: ignore[no-any-return]
 
 

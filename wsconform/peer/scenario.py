@@ -221,6 +221,11 @@ def _ids_in(directory: str) -> List[str]:
     )
 
 
+def _sources(directories: Sequence[str]) -> List[str]:
+    """Where scenario files are searched, in order: built in, then each directory."""
+    return [builtin_directory()] + [os.path.abspath(directory) for directory in directories]
+
+
 def catalogue(directories: Sequence[str] = (), builtin: bool = True) -> Dict[str, str]:
     """Every scenario id → its file: the built-in ones (when ``builtin``),
     then each directory's, in order. An id found twice — a user's scenario
@@ -231,8 +236,7 @@ def catalogue(directories: Sequence[str] = (), builtin: bool = True) -> Dict[str
         raise TypeError("directories must be a list of paths, not one string")
     found = {}  # type: Dict[str, str]
     held = set()  # built-in ids a run does not select, still taken
-    sources = [builtin_directory()] + [os.path.abspath(directory) for directory in directories]
-    for index, directory in enumerate(sources):
+    for index, directory in enumerate(_sources(directories)):
         if not os.path.isdir(directory):
             raise ScenarioError("{}: not a scenario directory".format(directory))
         for scenario_id in _ids_in(directory):
@@ -257,7 +261,7 @@ def discover(directories: Sequence[str] = (), builtin: bool = True) -> List[str]
 
 def locate(scenario_id: str, directories: Sequence[str] = ()) -> Optional[str]:
     """The file that defines ``scenario_id``: built in first, then the directories."""
-    for directory in [builtin_directory()] + [os.path.abspath(directory) for directory in directories]:
+    for directory in _sources(directories):
         path = os.path.join(directory, file_name(scenario_id))
         if os.path.isfile(path):
             return path
