@@ -1,5 +1,5 @@
-"""Sessions: matrix, check, reference, upgrade, history, plan, atlas, merge, report, bench, bench_dashboard, tests,
-lint, docs, mutation.
+"""Sessions: matrix, check, reference, upgrade, history, plan, atlas, merge, report, bench, bench_dashboard,
+bench_atlas, tests, lint, docs, mutation.
 
 Peer environments are not nox sessions: which peers exist is decided at run
 time (versions resolved against PyPI), after nox has fixed its sessions. The
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -96,6 +97,14 @@ def bench_dashboard(session: nox.Session) -> None:
     """How fast a full-size dashboard opens in Debian's chromium (exit 1 past 3 s)."""
     install_orchestrator(session, "test")
     session.run("python", "-m", "tests.benchmarks.dashboard")
+
+
+@nox.session
+def bench_atlas(session: nox.Session) -> None:
+    """How fast the atlas site opens and drills down in Debian's chromium
+    (``-- reports/atlas/results.json --screenshots DIR``; exit 1 past 1 s)."""
+    install_orchestrator(session, "test")
+    session.run("python", "-m", "tests.benchmarks.atlas", *session.posargs)
 
 
 @nox.session
@@ -189,15 +198,19 @@ def atlas(session: nox.Session) -> None:
         )
         costs.append((time.monotonic() - wall, _children_cpu() - cpu))
         session.log(f"shard {shard}/{options.shards}: {costs[-1][0]:.1f} s wall, {costs[-1][1]:.1f} CPU-seconds")
-    run_harness(session, "merge", *outputs, "--output", merged, accept=(0, 4))
+    # What changed since the previous atlas: its results become the reference
+    # this one is checked against (new releases are `new`; a published release
+    # that answers otherwise drifted with its environment), and the atlas site
+    # shows it. Without a previous atlas, nothing is compared (not the
+    # committed reference of the default matrix: that is no atlas).
+    before = os.path.join(root, "previous-reference")
+    shutil.rmtree(before, ignore_errors=True)
     if os.path.exists(previous):
-        # What changed since the previous atlas: its results become the
-        # reference this one is checked against (new releases are `new`; a
-        # published release that answers otherwise drifted with its
-        # environment), and the dashboard shows it.
-        before = os.path.join(root, "previous-reference")
         run_harness(session, "reference", "--results", previous, "--reference", before, accept=(0, 3))
-        run_harness(session, "check", "--results", merged, "--reference", before, accept=(0, 1, 4))
+    layout = ("--layout", "atlas", "--reference", before)
+    run_harness(session, "merge", *outputs, "--output", merged, *layout, accept=(0, 4))
+    if os.path.exists(previous):
+        run_harness(session, "check", "--results", merged, *layout, accept=(0, 1, 4))
     walls = [wall for wall, _ in costs]
     session.log(
         f"atlas: {sum(walls):.1f} s wall, {sum(cpu for _, cpu in costs):.1f} CPU-seconds in {len(costs)} shards; "

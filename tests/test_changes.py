@@ -83,3 +83,11 @@ def test_releases_are_ordered_as_versions() -> None:
     doc = document([])
     doc["peers"] = [peer("9.1"), peer("10.0"), peer("8.1"), {"id": "fault", "version": "fault"}]
     assert changes.releases_of(doc) == ("8.1", "9.1", "10.0")  # type: ignore[arg-type]
+
+
+def test_each_release_against_itself_has_one_axis_the_diagonal() -> None:
+    cells = [measured(release, release, "old" if release == "13.1" else "new") for release in RELEASES]
+    found = changes.change_points(document(cells))  # type: ignore[arg-type]
+    assert [(point.axis, point.fixed, point.before, point.after) for point in found] == [
+        (Axis.CLIENT, changes.ITSELF, "13.1", "14.0")
+    ]

@@ -9,6 +9,8 @@ must name the same borders — and they do only if the cells agree.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from tests.conftest import run_harness
 from wsconform.core import exit_codes
 from wsconform.model import changes, results
+from wsconform.rendering import atlas as site
 
 pytestmark = pytest.mark.peers
 
@@ -69,3 +72,27 @@ def test_the_atlas_and_history_agree_on_where_behaviour_changed(tmp_path: Path) 
     )
     assert listed.returncode == exit_codes.SUCCESS, listed.stderr
     assert "send-then-close close-1000-after-close · client 13.1 → 14.0, server 14.2: 3/3 msgs" in listed.stderr
+
+    # The atlas site draws the same change points as borders on its grids.
+    written = run_harness(
+        "report",
+        "--results",
+        str(tmp_path / "atlas" / "results.json"),
+        "--layout",
+        "atlas",
+        "--reference",
+        str(tmp_path / "no-reference"),
+    )
+    assert written.returncode == exit_codes.SUCCESS, written.stderr
+    page = (tmp_path / "atlas" / "index.html").read_text(encoding="utf-8")
+    index = json.loads(re.search(r'id="atlas-index">(.*?)</script>', page).group(1))
+    name = index["scenarios"]["send-then-close"]
+    grids = site.read_data_file((tmp_path / "atlas" / site.DATA / f"{name}.js").read_text())["grids"]
+    (grid,) = [grid for grid in grids if grid["variant"] == "close-1000-after-close"]
+    rows, columns = grid["rows"], grid["columns"]
+    assert [rows.index("14.0"), columns.index("14.2")] in grid["borders"]["top"]
+    assert [rows.index("14.1"), columns.index("14.2")] in grid["borders"]["top"]
+    document = results.load(tmp_path / "atlas" / "results.json")
+    for grid in grids:
+        points = [p for p in changes.change_points(document, ["send-then-close"]) if p.variant == grid["variant"]]
+        assert len(grid["borders"]["top"]) + len(grid["borders"]["left"]) == len(points) == len(grid["changes"])

@@ -157,7 +157,7 @@ def test_link_text_is_short():
 
 
 def test_wide_grids_show_a_code_per_answer_with_a_legend():
-    assert [reports._letters(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [reports.letters(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
     wide = copy.deepcopy(document())
     peers = [f"{n}.0/default/py3.13" for n in range(10, 20)]
     for peer in peers:

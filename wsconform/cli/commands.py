@@ -64,7 +64,13 @@ async def make_reference(source: Source, directory: Path = REFERENCE, exact_pyth
     return exit_codes.SUCCESS
 
 
-async def check(source: Source, directory: Path = REFERENCE, strict: bool = False, exact_python: bool = False) -> int:
+async def check(
+    source: Source,
+    directory: Path = REFERENCE,
+    strict: bool = False,
+    exact_python: bool = False,
+    layout: outputs.Layout = outputs.Layout.AUTO,
+) -> int:
     """``nox -s check``: compare a run with the reference; the exit code says."""
     references = reference.load(directory)
     if source.results is None:
@@ -75,7 +81,7 @@ async def check(source: Source, directory: Path = REFERENCE, strict: bool = Fals
     for line in reference.interpreters_differ(document, references):
         display.say(f"note: interpreter differs from the reference's: {line}")
     drifts = reference.compare(document, references, exact_python)
-    if source.results is not None and not outputs.write_or_say(document, source.directory, references)[0]:
+    if source.results is not None and not outputs.write_or_say(document, source.directory, references, None, layout)[0]:
         code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)
     for drift in drifts:
@@ -211,14 +217,18 @@ def plan(options: MatrixOptions, shards: int, path: Path, timings_from: Path | N
 
 
 def merge(
-    inputs: list[Path], output: Path, reference_directory: Path | None = REFERENCE, junit_path: Path | None = None
+    inputs: list[Path],
+    output: Path,
+    reference_directory: Path | None = REFERENCE,
+    junit_path: Path | None = None,
+    layout: outputs.Layout = outputs.Layout.AUTO,
 ) -> int:
     """``nox -s merge``: the shards of one run → one results file and its reports."""
     documents = merge_module.load_all(inputs)
     references = outputs.load_reference_if_any(reference_directory)
     document = merge_module.merge(inputs, documents)
     path = results.save(output, document)
-    written, _ = outputs.write_or_say(document, output.parent, references, junit_path)
+    written, _ = outputs.write_or_say(document, output.parent, references, junit_path, layout)
     display.print_summary(document, str(path))
     code = results.exit_code_for(document) if written else exit_codes.INCOMPLETE
     display.say(f"exit {code}: {exit_codes.DESCRIPTIONS[code]}")
@@ -245,8 +255,10 @@ def changes(path: Path, scenarios: tuple[str, ...], axis: str | None, fixed: str
     return exit_codes.SUCCESS
 
 
-def report(path: Path, reference_directory: Path | None = REFERENCE) -> int:
+def report(
+    path: Path, reference_directory: Path | None = REFERENCE, layout: outputs.Layout = outputs.Layout.AUTO
+) -> int:
     """``nox -s report``: rewrite summary.md and index.html from a results file."""
     document = results.load(path)
-    outputs.write(document, path.parent, outputs.load_reference_if_any(reference_directory))
+    outputs.write(document, path.parent, outputs.load_reference_if_any(reference_directory), layout)
     return results.exit_code_for(document)

@@ -30,7 +30,7 @@ from wsconform.cli.configuration import Configuration
 from wsconform.core import exit_codes
 from wsconform.core.exit_codes import BadInputError, UsageError
 from wsconform.core.text import visible
-from wsconform.execution import interrupts, pipeline, plans
+from wsconform.execution import interrupts, outputs, pipeline, plans
 from wsconform.execution.agents import kill_all
 from wsconform.execution.environments import check_requirements
 from wsconform.execution.pipeline import MatrixOptions, default_environments
@@ -294,6 +294,7 @@ def add_matrix_arguments(parser: argparse.ArgumentParser, config: Configuration)
     )
     parser.add_argument("--shard", help="run only the K-th of N balanced parts of the cells, e.g. 2/8")
     parser.add_argument("--junit", type=output_path, help="also write the results as JUnit XML to this file")
+    add_layout_argument(parser)
 
 
 def add_environments_argument(parser: argparse.ArgumentParser, config: Configuration) -> None:
@@ -308,6 +309,17 @@ def add_environments_argument(parser: argparse.ArgumentParser, config: Configura
 def add_reference_argument(parser: argparse.ArgumentParser, help_text: str, config: Configuration) -> None:
     parser.add_argument(
         "--reference", type=Path, default=config.reference, help=f"{help_text} (default: reports/reference)"
+    )
+
+
+def add_layout_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--layout",
+        type=outputs.Layout,
+        choices=list(outputs.Layout),
+        default=outputs.Layout.AUTO,
+        help=f"the dashboard: one page, or the atlas site of data files fetched on demand "
+        f"(default: auto, the atlas above {outputs.ATLAS_CELLS:,} cells)",
     )
 
 
@@ -348,6 +360,7 @@ def _command_line_options(arguments: argparse.Namespace) -> MatrixOptions:
         rebuild=arguments.rebuild,
         tables=arguments.tables,
         junit=getattr(arguments, "junit", None),
+        layout=getattr(arguments, "layout", outputs.Layout.AUTO),
         scenario_directories=scenario_directories(arguments),
         builtin_scenarios=builtin_scenarios(arguments),
         requirements=extra_requirements(arguments),
@@ -435,10 +448,12 @@ def make_parser(config: Configuration | None = None) -> ArgumentParser:
     merge.add_argument("--output", type=output_path, default=config.output)
     add_reference_argument(merge, "reference the reports show drift against", config)
     merge.add_argument("--junit", type=output_path, help="also write the merged results as JUnit XML to this file")
+    add_layout_argument(merge)
 
     report = subcommands.add_parser("report", help="rewrite summary.md and index.html from a results file")
     report.add_argument("--results", type=Path, default=config.output)
     add_reference_argument(report, "reference the reports show drift against", config)
+    add_layout_argument(report)
 
     changes = subcommands.add_parser(
         "changes", help="where behaviour changed along each axis of a run of many releases (e.g. the atlas)"
@@ -494,7 +509,9 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
     if arguments.command == "reference":
         return commands.make_reference(source(arguments), arguments.reference, arguments.exact_python)
     if arguments.command == "check":
-        return commands.check(source(arguments), arguments.reference, arguments.strict, arguments.exact_python)
+        return commands.check(
+            source(arguments), arguments.reference, arguments.strict, arguments.exact_python, arguments.layout
+        )
     if arguments.command == "upgrade":
         for version, what in ((arguments.before, "FROM"), (arguments.after, "TO")):
             versions.validate_one(version, what)
@@ -512,11 +529,13 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
             raise UsageError("plan makes a plan: it takes neither --plan nor --shard")
         return commands.plan(matrix_options(arguments), arguments.shards, arguments.output, arguments.timings)
     if arguments.command == "merge":
-        return commands.merge(arguments.inputs, arguments.output, arguments.reference, arguments.junit)
+        return commands.merge(
+            arguments.inputs, arguments.output, arguments.reference, arguments.junit, arguments.layout
+        )
     if arguments.command == "history":
         return _history(arguments)
     if arguments.command == "report":
-        return commands.report(arguments.results, arguments.reference)
+        return commands.report(arguments.results, arguments.reference, arguments.layout)
     if arguments.command == "changes":
         ids = tuple(s.strip() for s in (arguments.scenarios or "").split(",") if s.strip())
         return commands.changes(arguments.results, ids, arguments.axis, arguments.fixed)

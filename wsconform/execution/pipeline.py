@@ -121,6 +121,8 @@ class MatrixOptions:
     timings: Mapping[str, shards.Expectation] | None = None
     #: Also write the results as JUnit XML here (``--junit``).
     junit: Path | None = None
+    #: The dashboard's layout (``--layout``): one page, or the atlas site.
+    layout: outputs.Layout = outputs.Layout.AUTO
     #: The user's scenario directories (``--scenarios-dir``), beside the built-in ones.
     scenario_directories: tuple[Path, ...] = ()
     #: Whether a run without ``--scenarios`` selects the built-in scenarios too.
@@ -460,7 +462,9 @@ async def _run_matrix(options: MatrixOptions, scenarios: dict[str, LoadedScenari
             display.say(f"exit {exit_codes.INCOMPLETE}: {exit_codes.DESCRIPTIONS[exit_codes.INCOMPLETE]}")
             return MatrixRun(document, None, exit_codes.INCOMPLETE)
         if not measured.interrupted:
-            written, drifts = outputs.write_or_say(document, options.output.parent, references, options.junit)
+            written, drifts = outputs.write_or_say(
+                document, options.output.parent, references, options.junit, options.layout
+            )
             code = code if written else exit_codes.INCOMPLETE
     if received:
         display.say(f"interrupted ({', '.join(received.signals)}) while writing; the files are whole")

@@ -17,7 +17,9 @@ significant shift) are one era.
 A *change point* is the border between two eras: the last release of one and
 the first of the next, with what each era answers. Borders next to a release
 that did not run (unavailable, unsupported) are not change points: nothing
-was observed there. Against the fault servers there is one axis, the client's.
+was observed there. Against the fault servers there is one axis, the client's;
+a scenario that plays each release against itself (or a run of one release
+per side) has one too, the releases along the diagonal (fixed: ``itself``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ class ChangePoint:
         )
 
 
+#: The fixed side of a scenario played by each release against itself.
+ITSELF = "itself"
+
+
 def releases_of(document: ResultsDocument) -> tuple[str, ...]:
     """Every release that played in the run (either side), oldest first."""
     found = {peer["version"] for peer in document["peers"] if peer["version"] != FAULT}
@@ -78,11 +84,16 @@ def change_points(document: ResultsDocument, scenarios: Iterable[str] = ()) -> l
     wanted = set(scenarios)
     variants = sorted({(s, v) for s, v, _, _ in cells if not wanted or s in wanted})
     against_fault = {(s, v) for s, v, _, server in cells if server == FAULT}
+    across = {(s, v) for s, v, client, server in cells if client != server}
     found: list[ChangePoint] = []
     for scenario, variant in variants:
         if (scenario, variant) in against_fault:
             played = [(r, cells.get((scenario, variant, r, FAULT))) for r in releases]
             found += _borders(scenario, variant, Axis.CLIENT, FAULT, played)
+            continue
+        if (scenario, variant) not in across:
+            played = [(r, cells.get((scenario, variant, r, r))) for r in releases]
+            found += _borders(scenario, variant, Axis.CLIENT, ITSELF, played)
             continue
         for fixed in releases:
             along_clients = [(r, cells.get(_target(scenario, variant, r, fixed))) for r in releases]
@@ -117,4 +128,4 @@ def _observed(cell: CellRecord) -> bool:
     return cell["status"] == CellStatus.MEASURED and bool(cell["outcomes"])
 
 
-__all__ = ["Axis", "ChangePoint", "change_points", "releases_of"]
+__all__ = ["ITSELF", "Axis", "ChangePoint", "change_points", "releases_of"]

@@ -239,13 +239,13 @@ def compact(grid: dict[str, Any]) -> dict[str, Any]:
             if cell is None:
                 continue
             for label, _count in cell["labels"]:
-                codes.setdefault(label, _letters(len(codes)))
+                codes.setdefault(label, letters(len(codes)))
             cell["title"] = " / ".join(label for label, _ in cell["labels"])
             cell["labels"] = [(codes[label], count) for label, count in cell["labels"]]
     return dict(grid, legend=[(code, label) for label, code in codes.items()])
 
 
-def _letters(index: int) -> str:
+def letters(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA, …"""
     text = ""
     index += 1
