@@ -33,16 +33,22 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from wsconform.core.schema import ResultsDocument
+from wsconform.core.schema import ResultsDocument, ScenarioRecord
 from wsconform.core.vocabulary import CellStatus
 from wsconform.model import atlas as atlas_model
 from wsconform.model import changes
 from wsconform.model.atlas import Atlas, AttributedCell, Attribution
-from wsconform.model.matrix import FAULT
 from wsconform.model.reference import Drift, counts
 from wsconform.model.upgrade import labels_text
-from wsconform.peer.scenario import FAULT_SERVERS, SAME_SERVERS
-from wsconform.rendering.reports import TEMPLATES, DetailData, deep_link, letters, link_names
+from wsconform.rendering.reports import (
+    TEMPLATES,
+    DetailData,
+    deep_link,
+    grid_layouts,
+    grid_position,
+    letters,
+    link_names,
+)
 
 #: Where the data files go, relative to ``index.html``.
 DATA = "atlas-data"
@@ -215,7 +221,7 @@ def _change_points(document: ResultsDocument) -> dict[tuple[str, str], list[chan
 
 
 def _scenario_file(
-    scenario: Any,
+    scenario: ScenarioRecord,
     built: Atlas,
     items: list[AttributedCell],
     names: dict[str, str],
@@ -227,24 +233,14 @@ def _scenario_file(
     itself); each cell an answer code, change points as borders."""
     cells = {(c.cell["variant"], c.cell["client"], c.cell["server"]): c for c in items}
     variants = [variant["name"] for variant in scenario["variants"]]
-    own_layout = scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS)
-    layouts: list[tuple[str, list[str], str | None]]
-    if own_layout:
-        layouts = [(f"client × variant ({scenario['servers']} server)", variants, None)]
-    else:
-        layouts = [(variant, list(built.servers), variant) for variant in variants]
     grids = []
-    for title, columns, variant in layouts:
+    for title, columns, variant in grid_layouts(scenario, list(built.servers)):
         codes: dict[str, str] = {}
         rows = []
         for client in built.clients:
             row: list[Any] = []
             for column in columns:
-                if variant is None:
-                    server = FAULT if scenario["servers"] == FAULT_SERVERS else client
-                    item = cells.get((column, client, server))
-                else:
-                    item = cells.get((variant, client, column))
+                item = cells.get(grid_position(scenario, variant, client, column))
                 if item is None:
                     row.append(None)
                     continue

@@ -166,25 +166,15 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
     link_as = link_names([peer["id"] for peer in document["peers"]])
     for scenario in document["scenarios"]:
         grids = []
-        variants = [variant["name"] for variant in scenario["variants"]]
         cells = {
             (c["variant"], c["client"], c["server"]): c for c in document["cells"] if c["scenario"] == scenario["id"]
         }
-        layouts: list[tuple[str, list[tuple[str, str]], str | None]]
-        if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
-            layouts = [("client × " + scenario["servers"] + " server", [(v, v) for v in variants], None)]
-        else:
-            layouts = [(variant, [(s, s) for s in servers], variant) for variant in variants]
-        for title, columns, variant in layouts:
+        for title, columns, variant in grid_layouts(scenario, servers):
             rows = []
             for client in clients:
                 row: list[dict[str, Any] | None] = []
-                for column, _ in columns:
-                    if variant is None:
-                        server = FAULT if scenario["servers"] == FAULT_SERVERS else client
-                        cell = cells.get((column, client, server))
-                    else:
-                        cell = cells.get((variant, client, column))
+                for column in columns:
+                    cell = cells.get(grid_position(scenario, variant, client, column))
                     if cell is None:
                         row.append(None)
                         continue
@@ -209,7 +199,7 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
                         }
                     )
                 rows.append((names.get(client, client), row))
-            grid = {"title": title, "columns": [names.get(heading, heading) for _, heading in columns], "rows": rows}
+            grid = {"title": title, "columns": [names.get(heading, heading) for heading in columns], "rows": rows}
             grids.append(compact(grid) if len(columns) > COMPACT_COLUMNS else grid)
         sections.append({"scenario": scenario, "grids": grids})
     implementations = sorted({peer["implementation"] for peer in document["peers"]})
@@ -223,6 +213,24 @@ def dashboard_html(document: ResultsDocument, drifts: list[Drift] | None) -> str
         drift_counts=counts(drifts) if drifts is not None else None,
         grades=Counter(worst_grade(cell) for cell in document["cells"]),
     )
+
+
+def grid_layouts(scenario: ScenarioRecord, servers: list[str]) -> list[tuple[str, list[str], str | None]]:
+    """A scenario's grids, as (title, columns, variant): one per variant with
+    a column per server, or — against the fault servers, or each release
+    against itself — one with a column per variant (variant None)."""
+    variants = [variant["name"] for variant in scenario["variants"]]
+    if scenario["servers"] in (FAULT_SERVERS, SAME_SERVERS):
+        return [("client × " + scenario["servers"] + " server", variants, None)]
+    return [(variant, list(servers), variant) for variant in variants]
+
+
+def grid_position(scenario: ScenarioRecord, variant: str | None, client: str, column: str) -> tuple[str, str, str]:
+    """The cell (variant, client, server) at ``client``'s row and ``column``
+    of one of :func:`grid_layouts`."""
+    if variant is None:
+        return (column, client, FAULT if scenario["servers"] == FAULT_SERVERS else client)
+    return (variant, client, column)
 
 
 #: Grids wider than this show a short code per answer (its label on hover,
