@@ -86,6 +86,8 @@ def test_a_scenario_shows_its_grids_with_change_points_as_borders(page):
     cells = page.locator("#scenario-view td.cell")
     assert cells.all_inner_texts() == ["A", "A", "B"]
     assert [("border-top" in cells.nth(i).get_attribute("class")) for i in range(3)] == [False, False, True]
+    widths = cells.evaluate_all("cells => cells.map(cell => getComputedStyle(cell).borderTopWidth)")
+    assert widths[2] == "3px" and widths[1] != "3px"  # drawn, not only named
     cells.nth(2).click()
     shown(page, "handshake-non-ready/accept-close/14.2/fault")
     assert "← 14.2 on its own" in page.locator("#detail").inner_text()

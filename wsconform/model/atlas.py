@@ -269,6 +269,7 @@ def totals(atlas: Atlas) -> dict[str, Any]:
         "specific_non_strict": sum(1 for pair in pairs if pair.specific.get(Grade.NON_STRICT)),
         "new": sum(1 for item in atlas.cells if item.drift == Verdict.NEW),
         "differs": sum(1 for item in atlas.cells if item.differs),
+        "new_outcome": sum(1 for item in atlas.cells if item.drift == Verdict.NEW_OUTCOME),
         "attributions": dict(Counter(str(item.attribution) for item in atlas.cells)),
     }
 
