@@ -120,6 +120,30 @@ def test_the_dashboard_becomes_the_atlas_above_its_size_or_when_asked(tmp_path, 
     outputs.write(document, tmp_path, None)  # auto, and above the size: the atlas again, replaced whole
     assert not (tmp_path / atlas.DATA / "p99.js").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == [atlas.DATA, "index.html", "summary.md"]
+    outputs.write(document, tmp_path, None, outputs.Layout.PAGE)  # and back: the atlas's data goes with its page
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["index.html", "summary.md"]
+
+
+def test_a_site_that_cannot_be_written_leaves_the_previous_one_whole(tmp_path, monkeypatch):
+    document = atlas_document()
+    outputs.write(document, tmp_path, None, outputs.Layout.ATLAS)
+    before = {path.name: path.read_bytes() for path in (tmp_path / atlas.DATA).iterdir()}
+    page = (tmp_path / "index.html").read_bytes()
+    written = []
+
+    def full_disk(self, text, encoding=None):
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        written.append(self)
+        return len(text)
+
+    monkeypatch.setattr(type(tmp_path), "write_text", full_disk)
+    with pytest.raises(OSError):
+        outputs.write_site(tmp_path, atlas.site(document, None))
+    monkeypatch.undo()
+    assert {path.name: path.read_bytes() for path in (tmp_path / atlas.DATA).iterdir()} == before
+    assert (tmp_path / "index.html").read_bytes() == page
+    assert sorted(path.name for path in tmp_path.iterdir()) == [atlas.DATA, "index.html", "summary.md"]
 
 
 def test_the_layout_is_chosen_on_the_command_line(tmp_path, capsys):

@@ -49,11 +49,15 @@ def write_site(directory: Path, files: dict[str, str]) -> None:
     data = directory / atlas.DATA
     building = directory / f".{atlas.DATA}.{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
-    for name, text in files.items():
-        if name.startswith(atlas.DATA + "/"):
-            path = building / name.split("/", 1)[1]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="ascii")
+    try:
+        for name, text in files.items():
+            if name.startswith(atlas.DATA + "/"):
+                path = building / name.split("/", 1)[1]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="ascii")
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)  # a full disk leaves no half-built directory
+        raise
     if data.exists():
         retired = directory / f".{atlas.DATA}.old.{os.getpid()}"
         os.replace(data, retired)
@@ -94,6 +98,8 @@ def write(
         display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'} (the atlas: {atlas.DATA}/)")
     else:
         write_text_atomically(directory / "index.html", reports.dashboard_html(document, drifts))
+        # An atlas written here before belonged to the page just replaced.
+        shutil.rmtree(directory / atlas.DATA, ignore_errors=True)
         display.say(f"reports: {directory / 'summary.md'}, {directory / 'index.html'}")
     return drifts
 
