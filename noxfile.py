@@ -207,6 +207,8 @@ def atlas(session: nox.Session) -> None:
     shutil.rmtree(before, ignore_errors=True)
     if os.path.exists(previous):
         run_harness(session, "reference", "--results", previous, "--reference", before, accept=(0, 3))
+    else:
+        session.log(f"no previous atlas ({previous}): this one is compared with nothing")
     layout = ("--layout", "atlas", "--reference", before)
     run_harness(session, "merge", *outputs, "--output", merged, *layout, accept=(0, 4))
     if os.path.exists(previous):
