@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from wsconform.execution import environments
 from wsconform.execution.environments import Builder
 
 
@@ -134,3 +135,22 @@ def test_uv_s_reason_is_its_resolver_explanation_on_one_line():
         "websockets==13.1 and needs14, we can conclude that your requirements are unsatisfiable."
     )
     assert _install_reason("error: something else\n") == "error: something else"
+
+
+def test_a_smoke_failure_is_remembered_with_the_peer_code_that_failed(builder):
+    key = "14.2|2.9|"
+    builder._remember(environments.smoke_key(key), "smoke failed: boom")
+    same_code = asyncio.run(Builder(builder.root, builder.code).prepare("14.2", pythons=("2.9",)))
+    assert same_code.reason == "py2.9: smoke failed: boom" and same_code.attempts[0].cached
+    # A failure the tool's earlier peer code met says nothing of this code: tried again.
+    builder.attempts_file.write_text(
+        json.dumps({"format": environments.ATTEMPTS_FORMAT, "failures": {f"{key}|peer code 0123": "smoke failed: old"}})
+    )
+    other_code = asyncio.run(Builder(builder.root, builder.code).prepare("14.2", pythons=("2.9",)))
+    assert other_code.reason == "py2.9: no interpreter"
+
+
+def test_remembered_failures_of_an_earlier_format_are_forgotten(builder):
+    builder.attempts_file.parent.mkdir(parents=True, exist_ok=True)
+    builder.attempts_file.write_text(json.dumps({"format": 2, "failures": {"14.2|3.12|": "smoke failed: old"}}))
+    assert Builder(builder.root, builder.code)._attempts == {}

@@ -16,7 +16,10 @@ later runs reuse. Deterministic failures (resolution refused by
 ``Requires-Python``, a smoke exchange that ran and failed) are remembered in
 ``attempts.json`` so they are not retried every run; network failures, and
 an agent that could not run at all (a file vanishing mid-smoke, a kill), are
-not remembered: they say nothing about the interpreter.
+not remembered: they say nothing about the interpreter. A smoke exchange runs
+this tool's peer code as well as the release, so its failure is remembered
+with a digest of that code (:func:`peer_code_digest`): a change of the tool
+— a fix of the bug that made every smoke fail, say — tries again.
 
 Concurrent runs share ``.nox/peers/``: each release's environment is built
 under a lock (``.locks/websockets-VERSION.lock``), so one run builds while
@@ -33,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -47,6 +51,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from wsconform import peer
 from wsconform.core import files
 from wsconform.core.exit_codes import UsageError
 from wsconform.core.vocabulary import Availability
@@ -65,6 +70,10 @@ IMPLEMENTATION_REQUIREMENTS = (("websockets.trio", "trio"),)
 CANDIDATE_PYTHONS = ("3.13", "3.12", "3.11", "3.10", "3.9", "3.8")
 
 MARKER = "harness-peer.json"
+
+#: The format of ``attempts.json``; another format is ignored (it is only a
+#: cache). 3: smoke failures are keyed on the peer code's digest.
+ATTEMPTS_FORMAT = 3
 
 #: Directories a local package's fingerprint skips: what building, testing
 #: and version control leave beside the code.
@@ -122,6 +131,17 @@ def check_requirements(texts: Sequence[str], root: Path, where: str) -> tuple[st
     return tuple(found)
 
 
+@functools.cache
+def peer_code_digest() -> str:
+    """A digest of the code agents run beside a release (``wsconform.peer``)."""
+    return fingerprint(Path(peer.__file__).parent)
+
+
+def smoke_key(key: str) -> str:
+    """How a smoke failure of ``key`` (release, Python, packages) is remembered."""
+    return f"{key}|peer code {peer_code_digest()}"
+
+
 def fingerprint(path: Path) -> str:
     """A digest of a local package's files (names and contents): what keys
     its environments, so that an edit of the package rebuilds them."""
@@ -171,7 +191,7 @@ class Builder:
             data = json.loads(self.attempts_file.read_text())
         except ValueError:
             return {}  # a corrupt cache is only a cache
-        if not isinstance(data, dict) or data.get("format") != ENVIRONMENT_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != ATTEMPTS_FORMAT:
             return {}
         return {str(k): str(v) for k, v in data.get("failures", {}).items()}
 
@@ -180,7 +200,7 @@ class Builder:
         with files.exclusive(self.root / ".locks" / "attempts.lock", wait=True):
             merged = {**self._load_attempts(), key: reason}
             files.write_json_atomically(
-                self.attempts_file, {"format": ENVIRONMENT_FORMAT, "failures": merged}, sort_keys=True
+                self.attempts_file, {"format": ATTEMPTS_FORMAT, "failures": merged}, sort_keys=True
             )
         self._attempts = merged
 
@@ -240,8 +260,9 @@ class Builder:
         attempts: list[Attempt] = []
         for python in pythons:
             key = f"{source.identity}|{python}|{self.packages_key(packages)}"
-            if key in self._attempts:
-                attempts.append(Attempt(python, self._attempts[key], cached=True))
+            remembered = self._attempts.get(key) or self._attempts.get(smoke_key(key))
+            if remembered is not None:
+                attempts.append(Attempt(python, remembered, cached=True))
                 continue
             environment = await self._try(version, python, packages, attempts, source)
             if environment is not None:
@@ -341,8 +362,8 @@ class Builder:
         smoke, python_full, ran, installed = await self._smoke(executable)
         if smoke != "passed":
             attempts.append(Attempt(python, "smoke failed: " + smoke))
-            if ran:  # the exchange ran and failed: a fact about this interpreter
-                self._remember(key, "smoke failed: " + smoke)
+            if ran:  # the exchange ran and failed: a fact about this interpreter (and this tool)
+                self._remember(smoke_key(key), "smoke failed: " + smoke)
             shutil.rmtree(path, ignore_errors=True)
             return None
         attempts.append(Attempt(python, "passed"))
