@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.atlas_document import ODD, atlas_document, previous_of
 from tests.test_reports import SCRIPT
 from wsconform.execution import outputs
+from wsconform.model import reference
 from wsconform.model.reference import build, compare
 from wsconform.rendering import atlas
 
@@ -147,13 +148,20 @@ def test_a_site_that_cannot_be_written_leaves_the_previous_one_whole(tmp_path, m
 
 
 def test_the_layout_is_chosen_on_the_command_line(tmp_path, capsys):
-    from tests import test_results
+    from tests.test_hostile_inputs import valid_document
     from wsconform.cli.main import main
     from wsconform.model import results
 
-    path = results.save(tmp_path / "results.json", test_results.build(scenarios=("send-then-close",)))
+    path = results.save(tmp_path / "results.json", valid_document())  # a real run's shape, without harness errors
     code = main(["report", "--results", str(path), "--layout", "atlas", "--reference", str(tmp_path / "none")])
     assert code == results.exit_code_for(results.load(path))  # the results' own exit code, as always
     assert (tmp_path / atlas.DATA).is_dir()
     assert main(["report", "--results", str(path), "--layout", "sideways"]) == 2
     assert "invalid Layout value: 'sideways'" in capsys.readouterr().err
+    # check, writing the reports of --results, takes it too.
+    saved = reference.save(tmp_path / "reference", reference.build(results.load(path)))
+    assert saved
+    outputs.write(results.load(path), tmp_path, None, outputs.Layout.PAGE)
+    assert not (tmp_path / atlas.DATA).exists()
+    main(["check", "--results", str(path), "--reference", str(tmp_path / "reference"), "--layout", "atlas"])
+    assert (tmp_path / atlas.DATA).is_dir()

@@ -64,13 +64,7 @@ async def make_reference(source: Source, directory: Path = REFERENCE, exact_pyth
     return exit_codes.SUCCESS
 
 
-async def check(
-    source: Source,
-    directory: Path = REFERENCE,
-    strict: bool = False,
-    exact_python: bool = False,
-    layout: outputs.Layout = outputs.Layout.AUTO,
-) -> int:
+async def check(source: Source, directory: Path = REFERENCE, strict: bool = False, exact_python: bool = False) -> int:
     """``nox -s check``: compare a run with the reference; the exit code says."""
     references = reference.load(directory)
     if source.results is None:
@@ -81,6 +75,7 @@ async def check(
     for line in reference.interpreters_differ(document, references):
         display.say(f"note: interpreter differs from the reference's: {line}")
     drifts = reference.compare(document, references, exact_python)
+    layout = source.matrix.layout
     if source.results is not None and not outputs.write_or_say(document, source.directory, references, None, layout)[0]:
         code = exit_codes.INCOMPLETE
     tally = reference.counts(drifts)

@@ -509,9 +509,7 @@ def dispatch(arguments: argparse.Namespace) -> Coroutine[Any, Any, int] | int:
     if arguments.command == "reference":
         return commands.make_reference(source(arguments), arguments.reference, arguments.exact_python)
     if arguments.command == "check":
-        return commands.check(
-            source(arguments), arguments.reference, arguments.strict, arguments.exact_python, arguments.layout
-        )
+        return commands.check(source(arguments), arguments.reference, arguments.strict, arguments.exact_python)
     if arguments.command == "upgrade":
         for version, what in ((arguments.before, "FROM"), (arguments.after, "TO")):
             versions.validate_one(version, what)
