@@ -74,6 +74,9 @@ class AttributedCell:
     #: ``same``, ``changed``, ``new``, … or "" without a previous run.
     drift: str = ""
     drift_line: str = ""
+    #: The cells it was compared with: its client and its server against themselves.
+    client_own: CellRecord | None = None
+    server_own: CellRecord | None = None
 
     @property
     def failed(self) -> bool:
@@ -190,20 +193,18 @@ def build(document: ResultsDocument, drifts: list[Drift] | None = None) -> Atlas
     attributed = []
     for cell in document["cells"]:
         scenario, variant = cell["scenario"], cell["variant"]
-        attribution = attribute(
-            cell,
-            servers_of.get(scenario, ""),
-            by_key.get((scenario, variant, cell["client"], cell["client"])),
-            by_key.get((scenario, variant, cell["server"], cell["server"])),
-        )
+        client_own = by_key.get((scenario, variant, cell["client"], cell["client"]))
+        server_own = by_key.get((scenario, variant, cell["server"], cell["server"]))
         drift = drift_by_cell.get((scenario, cell_key(cell)))
         attributed.append(
             AttributedCell(
                 cell,
-                attribution,
+                attribute(cell, servers_of.get(scenario, ""), client_own, server_own),
                 worst_grade(cell),
                 str(drift.verdict) if drift is not None else "",
                 drift.line() if drift is not None and drift.verdict != Verdict.SAME else "",
+                client_own,
+                server_own,
             )
         )
     pairs = {(client, server): _summarize_pair(client, server, []) for client in clients for server in servers}
@@ -270,7 +271,6 @@ def totals(atlas: Atlas) -> dict[str, Any]:
         "new": sum(1 for item in atlas.cells if item.drift == Verdict.NEW),
         "differs": sum(1 for item in atlas.cells if item.differs),
         "new_outcome": sum(1 for item in atlas.cells if item.drift == Verdict.NEW_OUTCOME),
-        "attributions": dict(Counter(str(item.attribution) for item in atlas.cells)),
     }
 
 

@@ -72,18 +72,17 @@ def site(document: ResultsDocument, drifts: list[Drift] | None) -> dict[str, str
     """Every file of the atlas site, by path relative to its directory."""
     built = atlas_model.build(document, drifts)
     names = link_names([peer["id"] for peer in document["peers"]])
-    by_key = {(c.cell["scenario"], c.cell["variant"], c.cell["client"], c.cell["server"]): c for c in built.cells}
     files: dict[str, str] = {}
     pair_files: dict[str, str] = {}
     for number, ((client, server), items) in enumerate(sorted(built.pair_cells.items())):
         name = f"p{number}"
         pair_files[f"{names[client]}/{names[server]}"] = name
-        files[f"{DATA}/{name}.js"] = data_file(name, _cells_file(document, built, by_key, items, names, client, server))
+        files[f"{DATA}/{name}.js"] = data_file(name, _cells_file(document, built, items, names, client, server))
     release_files: dict[str, str] = {}
     for number, (peer, items) in enumerate(sorted(built.own_cells.items())):
         name = f"r{number}"
         release_files[names[peer]] = name
-        files[f"{DATA}/{name}.js"] = data_file(name, _cells_file(document, built, by_key, items, names, peer, peer))
+        files[f"{DATA}/{name}.js"] = data_file(name, _cells_file(document, built, items, names, peer, peer))
     scenario_files: dict[str, str] = {}
     points = _change_points(document)
     version_names = _version_names(document, names)
@@ -158,7 +157,6 @@ def _front_rows(built: Atlas, names: dict[str, str]) -> list[dict[str, Any]]:
 def _cells_file(
     document: ResultsDocument,
     built: Atlas,
-    by_key: dict[tuple[str, str, str, str], AttributedCell],
     items: Iterable[AttributedCell],
     names: dict[str, str],
     client: str,
@@ -174,9 +172,8 @@ def _cells_file(
         number = data.add(scenarios[cell["scenario"]], cell, None, link)
         own = {}
         if item.attribution not in (Attribution.OWN, Attribution.UNMEASURED):
-            for role in ("client", "server"):
-                other = by_key.get((cell["scenario"], cell["variant"], cell[role], cell[role]))
-                own[role] = labels_text(other.cell) if other is not None else "not run"
+            for role, other in (("client", item.client_own), ("server", item.server_own)):
+                own[role] = labels_text(other) if other is not None else "not run"
         cells.append(
             {
                 "link": link,
